@@ -1,0 +1,51 @@
+// Configuration from the environment, validated once at start. A bad value is one clear line naming the variable.
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'development-only-secret-change-me-0123456789';
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
+    JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LEASE_MINUTES: z.coerce.number().int().min(1).max(240).default(10),
+    LEASE_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(15_000),
+    DAILY_EXPOSURE_CAP: z.coerce.number().int().min(0).max(1000).default(40),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'must be set to a secret of at least 32 characters in production',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError whose message is one line naming the offending variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const empty = Object.fromEntries(Object.entries(env).filter(([, v]) => v === ''));
+  const result = schema.safeParse({ ...env, ...Object.fromEntries(Object.keys(empty).map((k) => [k, undefined])) });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`Invalid configuration: ${issue.path.join('.')} ${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,68 @@
+// One way into the database: pg → @prisma/adapter-pg → Prisma client, whether the PostgreSQL is embedded or a server.
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
+import { applyMigrations, migrationsApplied } from './migrate.js';
+
+export type { PrismaClient };
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+export interface DatabaseOptions {
+  /** A PostgreSQL server; when absent an embedded PGlite in `dataDir` is used. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  migrate?: boolean;
+  poolSize?: number;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  /** `embedded` or `server`, with the host and database (never credentials), for logs and tests. */
+  target: { kind: 'embedded' | 'server'; host: string; database: string };
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let connectionString = options.databaseUrl;
+  if (!connectionString) {
+    embedded = await startEmbeddedPostgres(options.dataDir);
+    connectionString = embedded.connectionString;
+  }
+  const url = new URL(connectionString);
+  const pool = new pg.Pool({
+    connectionString,
+    max: embedded ? 1 : (options.poolSize ?? 10),
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client that loses its server emits 'error' on the pool; without a listener that would crash the process.
+  pool.on('error', () => {});
+  try {
+    if (options.migrate !== false) await applyMigrations(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw error;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    pool,
+    target: { kind: embedded ? 'embedded' : 'server', host: url.host, database: url.pathname.slice(1) },
+    async ready() {
+      try {
+        return await migrationsApplied(pool);
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// An embedded PostgreSQL (PGlite) served over the PostgreSQL wire protocol on loopback, so the application reaches it
+// exactly as it reaches a server: through pg and @prisma/adapter-pg. PGlite runs one session, so the socket server
+// accepts one connection and the pool in front of it holds one.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedPostgres {
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+/** `dataDir` is a folder to persist in, or `memory://` for a throwaway database. */
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  const inMemory = dataDir.startsWith('memory://');
+  const releaseLock = inMemory ? () => {} : lockDataDir(resolve(dataDir));
+  try {
+    const db = await PGlite.create(inMemory ? undefined : resolve(dataDir));
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+    await server.start();
+    return {
+      connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
+      async stop() {
+        await server.stop();
+        await db.close();
+        releaseLock();
+      },
+    };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+/** Two processes writing one PGlite folder would corrupt it; a pid file refuses the second while the first lives. */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockFile = join(dir, '.server.pid');
+  let holder: number | undefined;
+  try {
+    holder = Number(readFileSync(lockFile, 'utf8'));
+  } catch {
+    holder = undefined;
+  }
+  if (holder && holder !== process.pid && isAlive(holder)) {
+    throw new Error(`DATA_DIR ${dir} is in use by process ${holder}`);
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

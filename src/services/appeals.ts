@@ -1,0 +1,127 @@
+// Appeals (DSA Art. 20): by the affected account through the platform, or by a notifier with the follow-up token
+// against a decision to take no action; decided by someone other than the original decider.
+import { z } from 'zod';
+import { appealRefusal, appealStatement, mayDecideAppeal, overturnEffect, triage, type Role } from '../policy/index.js';
+import type { Appeal, Case } from '../generated/prisma/client.js';
+import type { ServiceContext } from './context.js';
+import { AppealNotAllowedError, ForbiddenError, InvalidTransitionError, NotFoundError } from './errors.js';
+import { requireLease, requireUser } from './claims.js';
+import { sha256Hex } from './secrets.js';
+import { inTransaction } from './transaction.js';
+import { transition } from './workflow.js';
+import { toValidationError } from './validation.js';
+
+/** Appeals are due within three days. */
+export const APPEAL_SLA_MINUTES = 3 * 24 * 60;
+
+const submitSchema = z.object({
+  decisionId: z.string().uuid('must be a decision id'),
+  appellantAccountId: z.string().trim().min(1).max(256).nullish(),
+  followUpToken: z.string().trim().min(1).max(200).nullish(),
+  statement: z.string().trim().min(1, 'must not be empty').max(5000, 'must be at most 5000 characters'),
+});
+
+export type SubmitAppealInput = z.input<typeof submitSchema>;
+
+export async function submitAppeal(ctx: ServiceContext, raw: SubmitAppealInput): Promise<Appeal> {
+  const parsed = submitSchema.safeParse(raw);
+  if (!parsed.success) throw toValidationError(parsed.error);
+  const input = parsed.data;
+  const platform = ctx.actor.kind === 'USER' && ctx.actor.roles.includes('PLATFORM');
+  return inTransaction(ctx, async (unit) => {
+    const decision = await unit.tx.decision.findUnique({ where: { id: input.decisionId }, include: { case: true } });
+    // A decision the caller cannot appeal is "not found": the id alone reveals nothing.
+    let appellant: { kind: 'AFFECTED_ACCOUNT'; accountId: string } | { kind: 'NOTIFIER'; reportId: string };
+    if (platform && input.appellantAccountId) {
+      if (!decision || decision.case.reportedAccountId !== input.appellantAccountId) throw new NotFoundError('Decision');
+      appellant = { kind: 'AFFECTED_ACCOUNT', accountId: input.appellantAccountId };
+    } else if (input.followUpToken) {
+      const report = await unit.tx.report.findUnique({ where: { followUpTokenHash: sha256Hex(input.followUpToken) }, select: { id: true, caseId: true } });
+      if (!decision || !report || report.caseId !== decision.caseId) throw new NotFoundError('Decision');
+      appellant = { kind: 'NOTIFIER', reportId: report.id };
+    } else {
+      throw new ForbiddenError(platform ? 'Name the affected account (appellantAccountId)' : 'Appeal with the follow-up token from your report receipt');
+    }
+    const latest = await unit.tx.decision.findFirst({ where: { caseId: decision.caseId }, orderBy: { decidedAt: 'desc' }, select: { id: true } });
+    if (latest?.id !== decision.id) throw new AppealNotAllowedError('NOT_APPEALABLE', 'This decision has been superseded');
+    const refusal = appealRefusal({
+      appellantKind: appellant.kind,
+      decisionActions: decision.actions,
+      appealableUntil: decision.appealableUntil,
+      now: unit.now,
+      priorAppeals: await unit.tx.appeal.count({ where: { decisionId: decision.id } }),
+      decisionReversed: decision.reversedAt !== null,
+    });
+    if (refusal) throw new AppealNotAllowedError(refusal.code, refusal.message);
+    const status = transition(decision.case.status, 'appeal');
+    const appeal = await unit.tx.appeal.create({
+      data: {
+        caseId: decision.caseId,
+        decisionId: decision.id,
+        appellantKind: appellant.kind,
+        appellantAccountId: appellant.kind === 'AFFECTED_ACCOUNT' ? appellant.accountId : null,
+        reportId: appellant.kind === 'NOTIFIER' ? appellant.reportId : null,
+        statement: input.statement,
+        createdAt: unit.now,
+      },
+    });
+    await unit.tx.case.update({
+      where: { id: decision.caseId },
+      data: { status, queue: 'APPEALS', slaDueAt: new Date(unit.now.getTime() + APPEAL_SLA_MINUTES * 60_000), assigneeId: null, leaseExpiresAt: null, version: { increment: 1 } },
+    });
+    unit.audit({ action: 'appeal.submitted', entityType: 'Appeal', entityId: appeal.id, caseId: decision.caseId, changes: { appellantKind: appellant.kind, decisionId: decision.id } });
+    unit.audit({ action: 'case.appealed', entityType: 'Case', entityId: decision.caseId, caseId: decision.caseId, changes: { status: { from: decision.case.status, to: status }, queue: { from: decision.case.queue, to: 'APPEALS' } } });
+    unit.publish({ kind: 'ADDED', queue: 'APPEALS', caseId: decision.caseId });
+    return appeal;
+  });
+}
+
+const decideSchema = z.object({
+  appealId: z.string().uuid('must be an appeal id'),
+  outcome: z.enum(['UPHELD', 'OVERTURNED']),
+  reason: z.string().trim().min(1, 'must not be empty').max(5000, 'must be at most 5000 characters'),
+});
+
+export type DecideAppealInput = z.input<typeof decideSchema>;
+
+export async function decideAppeal(ctx: ServiceContext, raw: DecideAppealInput): Promise<{ appeal: Appeal; case: Case }> {
+  const user = requireUser(ctx);
+  const parsed = decideSchema.safeParse(raw);
+  if (!parsed.success) throw toValidationError(parsed.error);
+  const input = parsed.data;
+  if (!(['APPEALS_REVIEWER', 'LEAD'] as Role[]).some((r) => user.roles.includes(r))) {
+    throw new ForbiddenError('Only appeals reviewers and leads decide appeals');
+  }
+  return inTransaction(ctx, async (unit) => {
+    const appeal = await unit.tx.appeal.findUnique({ where: { id: input.appealId }, include: { decision: true } });
+    if (!appeal) throw new NotFoundError('Appeal');
+    if (appeal.status !== 'PENDING') throw new InvalidTransitionError('This appeal has already been decided');
+    if (!mayDecideAppeal(appeal.decision.decidedById, user.id)) {
+      throw new ForbiddenError('The appeal must be decided by someone other than the original decider');
+    }
+    const found = await requireLease(ctx, unit, appeal.caseId, user.id);
+    const effect = overturnEffect(appeal.decision.actions);
+    const step = input.outcome === 'UPHELD' ? 'upholdAppeal' : effect === 'REVERSE_ENFORCEMENT' ? 'reverseOnAppeal' : 'reopenOnAppeal';
+    const status = transition(found.status, step);
+    const statementOfReasons = appealStatement({ outcome: input.outcome, originalActions: appeal.decision.actions, reason: input.reason, effect, policyVersion: appeal.decision.policyVersion });
+    const decided = await unit.tx.appeal.update({
+      where: { id: appeal.id },
+      data: { status: 'DECIDED', outcome: input.outcome, reason: input.reason, statementOfReasons: statementOfReasons as object, decidedById: user.id, decidedAt: unit.now },
+    });
+    let data: Parameters<typeof unit.tx.case.update>[0]['data'] = { status, assigneeId: null, leaseExpiresAt: null, version: { increment: 1 } };
+    if (status === 'CLOSED') data = { ...data, closedAt: unit.now };
+    if (step === 'reopenOnAppeal') {
+      const t = triage({ category: found.category, childAtImmediateRisk: found.childAtImmediateRisk, distinctReporters: found.distinctReporterCount, requestedByDepicted: found.requestedByDepicted, knownHashMatch: false });
+      data = { ...data, queue: t.queue, priority: t.priority, slaDueAt: new Date(unit.now.getTime() + t.slaMinutes * 60_000), decidedAt: null };
+    }
+    const updated = await unit.tx.case.update({ where: { id: found.id }, data });
+    if (input.outcome === 'OVERTURNED' && effect === 'REVERSE_ENFORCEMENT') {
+      await unit.tx.decision.update({ where: { id: appeal.decisionId }, data: { reversedAt: unit.now } });
+      unit.audit({ action: 'decision.reversed', entityType: 'Decision', entityId: appeal.decisionId, caseId: found.id, changes: { reversedActions: appeal.decision.actions } });
+    }
+    unit.audit({ action: 'appeal.decided', entityType: 'Appeal', entityId: appeal.id, caseId: found.id, changes: { outcome: input.outcome, effect: input.outcome === 'OVERTURNED' ? effect : null, caseStatus: { from: found.status, to: status } } });
+    unit.publish({ kind: 'RESOLVED', queue: 'APPEALS', caseId: found.id });
+    if (step === 'reopenOnAppeal') unit.publish({ kind: 'ADDED', queue: updated.queue, caseId: found.id });
+    return { appeal: decided, case: updated };
+  });
+}

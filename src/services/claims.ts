@@ -1,0 +1,182 @@
+// Claims and leases: the most urgent case a reviewer may handle, to one reviewer at a time, for a limited time.
+import { Prisma } from '../generated/prisma/client.js';
+import type { Case } from '../generated/prisma/client.js';
+import {
+  canWorkQueue,
+  handledCategories,
+  isHighExposureCategory,
+  type Category,
+  type QueueName,
+  type Role,
+} from '../policy/index.js';
+import type { ServiceContext } from './context.js';
+import {
+  ExposureCapReachedError,
+  ForbiddenError,
+  InvalidTransitionError,
+  NoCaseAvailableError,
+  NotAuthenticatedError,
+  NotFoundError,
+} from './errors.js';
+import { NoChange, inTransaction, type Unit } from './transaction.js';
+import { transition } from './workflow.js';
+
+export function requireUser(ctx: ServiceContext) {
+  if (ctx.actor.kind !== 'USER') throw new NotAuthenticatedError();
+  return ctx.actor;
+}
+
+const startOfUtcDay = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+
+/** Distinct exploitation and abuse-media cases the reviewer has taken since UTC midnight. */
+export async function exposureToday(ctx: Pick<ServiceContext, 'prisma' | 'now'>, reviewerId: string, tx: Prisma.TransactionClient | ServiceContext['prisma'] = ctx.prisma): Promise<number> {
+  const rows = await tx.caseClaim.findMany({
+    where: {
+      reviewerId,
+      claimedAt: { gte: startOfUtcDay(ctx.now()) },
+      category: { in: ['CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA'] },
+    },
+    distinct: ['caseId'],
+    select: { caseId: true },
+  });
+  return rows.length;
+}
+
+export interface ClaimResult {
+  case: Case;
+  leaseExpiresAt: Date;
+}
+
+/** Atomically gives the caller the most urgent unclaimed case in the queue that they may handle. */
+export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Promise<ClaimResult> {
+  const user = requireUser(ctx);
+  if (!canWorkQueue(user.roles, queue)) throw new ForbiddenError(`You are not qualified to work the ${queue} queue`);
+  return inTransaction(ctx, async (unit) => {
+    const capReached = (await exposureToday(ctx, user.id, unit.tx)) >= ctx.settings.dailyExposureCap;
+    const categories = handledCategories(user.roles).filter((c) => !capReached || !isHighExposureCategory(c));
+    const appeals = queue === 'APPEALS';
+    const picked = categories.length ? await pickCase(unit, queue, categories, appeals, user.id) : null;
+    if (!picked) {
+      if (capReached && (await pickCase(unit, queue, handledCategories(user.roles), appeals, user.id, true))) {
+        throw new ExposureCapReachedError(ctx.settings.dailyExposureCap);
+      }
+      throw new NoCaseAvailableError(queue);
+    }
+    return lease(ctx, unit, picked, appeals ? 'claimAppeal' : 'claim', user.id);
+  });
+}
+
+/**
+ * The most urgent claimable case, locked for this transaction. SKIP LOCKED lets concurrent claimers pass over each
+ * other's picks, so no case goes to two reviewers. The original decider never gets its own case's appeal.
+ */
+async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, peek = false) {
+  const status = appeals ? 'APPEALED' : 'OPEN';
+  const rows = await unit.tx.$queryRaw<Array<{ id: string }>>`
+    SELECT c."id" FROM "Case" c
+    WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${status}::"CaseStatus" AND c."assigneeId" IS NULL
+      AND c."category"::text = ANY(${categories}::text[])
+      AND (${!appeals} OR NOT EXISTS (
+        SELECT 1 FROM "Decision" d WHERE d."caseId" = c."id" AND d."decidedById" = ${userId}))
+    ORDER BY c."priority" ASC, c."slaDueAt" ASC, c."createdAt" ASC
+    LIMIT 1
+    ${peek ? Prisma.empty : Prisma.sql`FOR UPDATE SKIP LOCKED`}`;
+  return rows[0]?.id ?? null;
+}
+
+async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'claim' | 'claimAppeal', reviewerId: string): Promise<ClaimResult> {
+  const current = await unit.tx.case.findUniqueOrThrow({ where: { id: caseId } });
+  const status = transition(current.status, step);
+  const leaseExpiresAt = new Date(unit.now.getTime() + ctx.settings.leaseMinutes * 60_000);
+  const updated = await unit.tx.case.update({
+    where: { id: caseId },
+    data: { status, assigneeId: reviewerId, leaseExpiresAt, version: { increment: 1 } },
+  });
+  await unit.tx.caseClaim.create({ data: { caseId, reviewerId, category: current.category, claimedAt: unit.now } });
+  unit.audit({
+    action: 'case.claimed',
+    entityType: 'Case',
+    entityId: caseId,
+    caseId,
+    changes: { status: { from: current.status, to: status }, assigneeId: { to: reviewerId }, leaseExpiresAt: { to: leaseExpiresAt } },
+  });
+  unit.publish({ kind: 'CLAIMED', queue: updated.queue, caseId });
+  return { case: updated, leaseExpiresAt };
+}
+
+/** Loads a case the caller holds a live lease on, for a step that needs one. */
+export async function requireLease(ctx: ServiceContext, unit: Unit, caseId: string, userId: string): Promise<Case> {
+  const found = await unit.tx.case.findUnique({ where: { id: caseId } });
+  if (!found) throw new NotFoundError('Case');
+  if (found.assigneeId !== userId) {
+    throw new InvalidTransitionError(found.assigneeId ? 'This case is claimed by another reviewer' : 'Claim this case before working on it');
+  }
+  if (!found.leaseExpiresAt || found.leaseExpiresAt.getTime() <= unit.now.getTime()) {
+    throw new InvalidTransitionError('Your claim on this case has expired; claim it again');
+  }
+  return found;
+}
+
+/** Hands a claimed case back to its queue. Leads may release anyone's claim. */
+export async function releaseCase(ctx: ServiceContext, caseId: string): Promise<Case> {
+  const user = requireUser(ctx);
+  return inTransaction(ctx, async (unit) => {
+    const found = await unit.tx.case.findUnique({ where: { id: caseId } });
+    if (!found) throw new NotFoundError('Case');
+    if (found.assigneeId !== user.id && !(user.roles as Role[]).includes('LEAD')) {
+      throw new InvalidTransitionError(found.assigneeId ? 'This case is claimed by another reviewer' : 'This case is not claimed');
+    }
+    return unassign(unit, found, 'case.released');
+  });
+}
+
+/** Extends the caller's lease by the configured lease length from now. */
+export async function renewLease(ctx: ServiceContext, caseId: string): Promise<ClaimResult> {
+  const user = requireUser(ctx);
+  return inTransaction(ctx, async (unit) => {
+    await requireLease(ctx, unit, caseId, user.id);
+    const leaseExpiresAt = new Date(unit.now.getTime() + ctx.settings.leaseMinutes * 60_000);
+    const updated = await unit.tx.case.update({ where: { id: caseId }, data: { leaseExpiresAt } });
+    unit.audit({ action: 'case.lease_renewed', entityType: 'Case', entityId: caseId, caseId, changes: { leaseExpiresAt: { to: leaseExpiresAt } } });
+    return { case: updated, leaseExpiresAt };
+  });
+}
+
+async function unassign(unit: Unit, found: Case, action: string): Promise<Case> {
+  const status = transition(found.status, found.status === 'APPEALED' ? 'releaseAppeal' : 'release');
+  const updated = await unit.tx.case.update({
+    where: { id: found.id },
+    data: { status, assigneeId: null, leaseExpiresAt: null, version: { increment: 1 } },
+  });
+  unit.audit({
+    action,
+    entityType: 'Case',
+    entityId: found.id,
+    caseId: found.id,
+    changes: { status: { from: found.status, to: status }, assigneeId: { from: found.assigneeId, to: null } },
+  });
+  unit.publish({ kind: 'RELEASED', queue: found.queue, caseId: found.id });
+  return updated;
+}
+
+/**
+ * Returns cases whose lease has lapsed to their queue. Safe on every instance at once: each expired case is locked
+ * with SKIP LOCKED, so exactly one instance releases it.
+ */
+export async function expireLeases(ctx: ServiceContext, limit = 100): Promise<number> {
+  const due = await ctx.prisma.case.count({ where: { assigneeId: { not: null }, leaseExpiresAt: { lte: ctx.now() } } });
+  if (due === 0) return 0;
+  return inTransaction(ctx, async (unit) => {
+    const rows = await unit.tx.$queryRaw<Array<{ id: string }>>`
+      SELECT "id" FROM "Case"
+      WHERE "assigneeId" IS NOT NULL AND "leaseExpiresAt" <= ${unit.now}
+      ORDER BY "leaseExpiresAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+    for (const { id } of rows) {
+      const found = await unit.tx.case.findUniqueOrThrow({ where: { id } });
+      await unassign(unit, found, 'case.lease_expired');
+    }
+    // Another instance took them all: roll back this empty unit rather than write an empty history entry.
+    if (rows.length === 0) throw new NoChange(0);
+    return rows.length;
+  });
+}

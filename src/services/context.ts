@@ -1,0 +1,43 @@
+// What every service call receives: who acts, the database, the clock, and where after-commit events go.
+import type { PrismaClient } from '../db/database.js';
+import type { QueueName, Role } from '../policy/index.js';
+import type { NcmecTransport } from './ncmec.js';
+
+export type Actor =
+  | { kind: 'USER'; id: string; name: string; roles: Role[] }
+  | { kind: 'ANONYMOUS'; clientAddress: string }
+  | { kind: 'SYSTEM'; id: string };
+
+export const QUEUE_EVENT_KINDS = ['ADDED', 'UPDATED', 'CLAIMED', 'RELEASED', 'RESOLVED'] as const;
+export type QueueEventKind = (typeof QUEUE_EVENT_KINDS)[number];
+
+/** Published after commit to subscribers of the queue and of the case. */
+export interface QueueEvent {
+  kind: QueueEventKind;
+  queue: QueueName;
+  caseId: string;
+  at: string;
+}
+
+export interface EventSink {
+  publish(event: QueueEvent): void;
+}
+
+export interface ServiceSettings {
+  leaseMinutes: number;
+  dailyExposureCap: number;
+  /** Derives follow-up tokens and reporter keys; never logged or stored. */
+  secret: string;
+}
+
+export interface ServiceContext {
+  prisma: PrismaClient;
+  actor: Actor;
+  requestId: string | null;
+  now(): Date;
+  events: EventSink;
+  settings: ServiceSettings;
+  ncmec: NcmecTransport;
+}
+
+export const userOf = (actor: Actor) => (actor.kind === 'USER' ? actor : null);

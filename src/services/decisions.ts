@@ -1,0 +1,130 @@
+// Decision: enforcement actions with a statement of reasons. Confirmed exploitation creates the CyberTipline record
+// and a one-year preservation hold in the same transaction, so no reviewer can skip them.
+import { z } from 'zod';
+import {
+  ENFORCEMENT_ACTIONS,
+  appealableUntil,
+  decisionStatement,
+  normalizeActions,
+  sameActions,
+  type Recommendation,
+} from '../policy/index.js';
+import type { Case, Decision } from '../generated/prisma/client.js';
+import type { ServiceContext } from './context.js';
+import { EscalationRequiredError, InvalidTransitionError, ValidationError, VersionConflictError } from './errors.js';
+import type { CyberTiplinePayload } from './ncmec.js';
+import { submitPendingNcmecReports } from './ncmec.js';
+import { ensureReferral } from './referrals.js';
+import { requireLease, requireUser } from './claims.js';
+import { inTransaction } from './transaction.js';
+import { transition } from './workflow.js';
+import { toValidationError } from './validation.js';
+
+const decideSchema = z.object({
+  caseId: z.string().uuid('must be a case id'),
+  expectedVersion: z.number().int().min(1),
+  actions: z
+    .array(z.enum(ENFORCEMENT_ACTIONS))
+    .min(1, 'name at least one action, or NO_ACTION')
+    .refine((a) => !a.includes('NO_ACTION') || a.every((x) => x === 'NO_ACTION'), 'NO_ACTION cannot be combined with other actions')
+    .refine((a) => !(a.includes('REMOVE_CONTENT') && a.includes('SENSITIVE_MEDIA_LABEL')), 'removed content cannot also be labelled'),
+  justification: z
+    .string()
+    .trim()
+    .max(5000, 'must be at most 5000 characters')
+    .nullish()
+    .transform((v) => (v ? v : null)),
+});
+
+export type DecideCaseInput = z.input<typeof decideSchema>;
+
+export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Promise<{ decision: Decision; case: Case }> {
+  const user = requireUser(ctx);
+  const parsed = decideSchema.safeParse(raw);
+  if (!parsed.success) throw toValidationError(parsed.error);
+  const input = parsed.data;
+  const result = await inTransaction(ctx, async (unit) => {
+    const found = await requireLease(ctx, unit, input.caseId, user.id);
+    const status = transition(found.status, 'decide');
+    if (found.version !== input.expectedVersion) throw new VersionConflictError(found.version);
+    const assessment = await unit.tx.assessment.findFirst({ where: { caseId: found.id }, orderBy: { createdAt: 'desc' } });
+    if (!assessment) throw new InvalidTransitionError('Assess the case against the policy before deciding it');
+    const recommendation = assessment.recommendation as unknown as Recommendation;
+    if (recommendation.escalate && !user.roles.includes('LEAD')) throw new EscalationRequiredError();
+
+    const actions = normalizeActions(input.actions);
+    const deviates = !sameActions(actions, recommendation.actions);
+    if (deviates && !input.justification) {
+      throw new ValidationError([{ path: 'justification', message: `a written justification is required to deviate from the recommendation (${recommendation.actions.join(', ')})` }]);
+    }
+    const until = appealableUntil(unit.now);
+    const knownHashMatch = false;
+    const statementOfReasons = decisionStatement({
+      actions,
+      category: found.category,
+      inScope: recommendation.inScope,
+      reportCount: found.reportCount,
+      firstReportedAt: found.createdAt,
+      knownHashMatch,
+      rationale: recommendation.rationale,
+      policyVersion: recommendation.policyVersion,
+      appealableUntil: until,
+    });
+    const decision = await unit.tx.decision.create({
+      data: {
+        caseId: found.id,
+        assessmentId: assessment.id,
+        category: found.category,
+        actions,
+        recommendedActions: recommendation.actions,
+        deviatesFromRecommendation: deviates,
+        justification: input.justification,
+        statementOfReasons: statementOfReasons as object,
+        policyVersion: recommendation.policyVersion,
+        decidedById: user.id,
+        decidedAt: unit.now,
+        appealableUntil: until,
+      },
+    });
+    const updated = await unit.tx.case.update({
+      where: { id: found.id },
+      data: { status, assigneeId: null, leaseExpiresAt: null, decidedAt: unit.now, version: { increment: 1 } },
+    });
+    unit.audit({
+      action: 'decision.made',
+      entityType: 'Decision',
+      entityId: decision.id,
+      caseId: found.id,
+      policyVersion: recommendation.policyVersion,
+      changes: { actions, recommendedActions: recommendation.actions, deviatesFromRecommendation: deviates, caseStatus: { from: found.status, to: status } },
+    });
+
+    if (recommendation.ncmecReportRequired && !(await unit.tx.ncmecReport.findUnique({ where: { caseId: found.id } }))) {
+      const hashes = await unit.tx.caseMediaHash.findMany({ where: { caseId: found.id }, select: { algorithm: true, value: true } });
+      const preservationExpiresAt = new Date(unit.now.getTime() + recommendation.preserveEvidenceDays * 86_400_000);
+      const record = await unit.tx.ncmecReport.create({ data: { caseId: found.id, decisionId: decision.id, payload: {}, createdAt: unit.now } });
+      const payload: CyberTiplinePayload = {
+        reportRecordId: record.id,
+        caseId: found.id,
+        incidentType: 'CHILD_SEXUAL_EXPLOITATION',
+        content: { contentId: found.contentId, url: found.contentUrl, mediaHashes: hashes },
+        reportedAccountId: found.reportedAccountId,
+        firstReportedAt: found.createdAt.toISOString(),
+        decidedAt: unit.now.toISOString(),
+        preservationExpiresAt: preservationExpiresAt.toISOString(),
+      };
+      await unit.tx.ncmecReport.update({ where: { id: record.id }, data: { payload: payload as object } });
+      const hold = await unit.tx.preservationHold.create({
+        data: { caseId: found.id, ncmecReportId: record.id, contentRefs: payload.content as object, createdAt: unit.now, expiresAt: preservationExpiresAt },
+      });
+      unit.audit({ action: 'ncmec.report_created', entityType: 'NcmecReport', entityId: record.id, caseId: found.id, changes: { status: { to: 'DRAFT' } } });
+      unit.audit({ action: 'preservation.hold_created', entityType: 'PreservationHold', entityId: hold.id, caseId: found.id, changes: { expiresAt: preservationExpiresAt } });
+      // Report as soon as reasonably possible: right after commit, retried by the background job on failure.
+      unit.afterCommit(() => void submitPendingNcmecReports({ ...ctx, actor: { kind: 'SYSTEM', id: 'ncmec-submitter' } }).catch(() => {}));
+    }
+    if (recommendation.lawEnforcementReferralRequired) await ensureReferral(unit, found.id, 'ASSESSMENT');
+    unit.publish({ kind: 'RESOLVED', queue: found.queue, caseId: found.id });
+    return { decision, case: updated };
+  });
+  return result;
+}

@@ -1,0 +1,95 @@
+// Typed domain errors. The GraphQL layer turns each into a member of the mutation's result union; anything else is
+// masked as an internal error with a request id.
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly fields: FieldIssue[]) {
+    super(`Invalid input: ${fields.map((f) => `${f.path}: ${f.message}`).join('; ')}`);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor(what: string) {
+    super(`${what} was not found`);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+
+export class NotAuthenticatedError extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  constructor(message = 'Sign in to do this') {
+    super(message);
+  }
+}
+
+/** The case changed since the caller read it (optimistic concurrency). */
+export class VersionConflictError extends DomainError {
+  readonly code = 'VERSION_CONFLICT';
+  constructor(readonly currentVersion: number) {
+    super(`The case has changed since you loaded it (now at version ${currentVersion}); reload and try again`);
+  }
+}
+
+/** The workflow does not allow this step from the case's current state. */
+export class InvalidTransitionError extends DomainError {
+  readonly code = 'INVALID_TRANSITION';
+}
+
+export class IdempotencyConflictError extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor() {
+    super('This idempotency key was already used for a different report');
+  }
+}
+
+export class NoCaseAvailableError extends DomainError {
+  readonly code = 'QUEUE_EMPTY';
+  constructor(queue: string) {
+    super(`No case is waiting in ${queue}`);
+  }
+}
+
+export class ExposureCapReachedError extends DomainError {
+  readonly code = 'EXPOSURE_CAP_REACHED';
+  constructor(readonly cap: number) {
+    super(
+      `You have reviewed ${cap} exploitation or abuse-media cases today, the daily limit. ` +
+        'Take a break; other queues remain open to you.',
+    );
+  }
+}
+
+export class EscalationRequiredError extends DomainError {
+  readonly code = 'ESCALATION_REQUIRED';
+  constructor() {
+    super('The age of the person depicted could not be determined: a lead must decide this case');
+  }
+}
+
+export class AppealNotAllowedError extends DomainError {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many reports from this address; try again in ${retryAfterSeconds} seconds`);
+  }
+}

@@ -1,0 +1,307 @@
+// Public intake: anyone may report, with no account and no evidence. Reports on the same content, or carrying the
+// same media hash, fold into the one open case; the policy module re-triages the case with every report.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Tx } from '../db/database.js';
+import {
+  CATEGORIES,
+  REPORTER_RELATIONS,
+  intakeGuidance,
+  triage,
+  type Category,
+  type IntakeGuidance,
+} from '../policy/index.js';
+import { canonicalJson } from './canonical-json.js';
+import type { ServiceContext } from './context.js';
+import { IdempotencyConflictError, ValidationError } from './errors.js';
+import { followUpTokenFor, reporterKeyFor, sha256Hex } from './secrets.js';
+import { inTransaction, type Unit } from './transaction.js';
+import { FOLDABLE_STATUSES } from './workflow.js';
+import { ensureReferral } from './referrals.js';
+import { toValidationError } from './validation.js';
+
+const HEX = /^[0-9a-f]+$/;
+const HASH_LENGTH = { MD5: 32, SHA256: 64, PDQ: 64 } as const;
+
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `must be at most ${max} characters`)
+    .nullish()
+    .transform((v) => (v ? v : null));
+
+export const submitReportSchema = z
+  .object({
+    idempotencyKey: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{8,128}$/, 'must be 8 to 128 letters, digits or ._:-')
+      .nullish()
+      .transform((v) => v ?? null),
+    contentId: z.string().trim().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+    contentUrl: z
+      .string()
+      .trim()
+      .max(2048, 'must be at most 2048 characters')
+      .url('must be a URL')
+      .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+      .nullish()
+      .transform((v) => v ?? null),
+    mediaHashes: z
+      .array(
+        z
+          .object({
+            algorithm: z.enum(['MD5', 'SHA256', 'PDQ']),
+            value: z.string().trim().toLowerCase(),
+          })
+          .superRefine((h, ctx) => {
+            if (!HEX.test(h.value) || h.value.length !== HASH_LENGTH[h.algorithm]) {
+              ctx.addIssue({ code: 'custom', path: ['value'], message: `must be ${HASH_LENGTH[h.algorithm]} hex digits for ${h.algorithm}` });
+            }
+          }),
+      )
+      .max(20, 'at most 20 hashes')
+      .nullish()
+      .transform((v) => dedupeHashes(v ?? [])),
+    reportedAccountId: optionalText(256),
+    category: z.enum(CATEGORIES),
+    description: optionalText(5000),
+    childAtImmediateRisk: z
+      .boolean()
+      .nullish()
+      .transform((v) => v ?? false),
+    reporterRelation: z
+      .enum(REPORTER_RELATIONS)
+      .nullish()
+      .transform((v) => v ?? 'OTHER'),
+    reporterAccountId: optionalText(256),
+    contactEmail: z
+      .string()
+      .trim()
+      .max(320, 'must be at most 320 characters')
+      .email('must be an e-mail address')
+      .nullish()
+      .transform((v) => (v ? v.toLowerCase() : null)),
+  })
+  .strict();
+
+export type SubmitReportInput = z.input<typeof submitReportSchema>;
+type ParsedReport = z.output<typeof submitReportSchema>;
+
+function dedupeHashes(hashes: Array<{ algorithm: 'MD5' | 'SHA256' | 'PDQ'; value: string }>) {
+  const seen = new Map(hashes.map((h) => [`${h.algorithm}:${h.value}`, h]));
+  return [...seen.values()].sort((a, b) => (a.algorithm + a.value < b.algorithm + b.value ? -1 : 1));
+}
+
+const SEVERITY: Record<Category, number> = {
+  CHILD_SEXUAL_EXPLOITATION: 3,
+  PHYSICAL_CHILD_ABUSE_MEDIA: 2,
+  MINOR_PHYSICAL_ALTERCATION: 1,
+};
+/** When reports on one case claim different categories, the case takes the gravest (the most protective routing). */
+const gravest = (a: Category, b: Category): Category => (SEVERITY[b] > SEVERITY[a] ? b : a);
+
+export interface SubmitReportResult {
+  report: { id: string; caseId: string; createdAt: Date };
+  followUpToken: string;
+  guidance: IntakeGuidance;
+  /** True when this call replayed an earlier submission with the same idempotency key. */
+  replayed: boolean;
+}
+
+export async function submitReport(ctx: ServiceContext, raw: SubmitReportInput): Promise<SubmitReportResult> {
+  const parsed = submitReportSchema.safeParse(raw);
+  if (!parsed.success) throw toValidationError(parsed.error);
+  const input = parsed.data;
+  const requestHash = sha256Hex(canonicalJson(input));
+
+  if (input.idempotencyKey) {
+    const replay = await findReplay(ctx, input.idempotencyKey, requestHash);
+    if (replay) return replay;
+  }
+  try {
+    return await inTransaction(ctx, (unit) => fileReport(ctx, unit, input, requestHash));
+  } catch (error) {
+    // Two submissions with one key raced; the loser returns the winner's result.
+    if (input.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      const replay = await findReplay(ctx, input.idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    throw error;
+  }
+}
+
+async function findReplay(ctx: ServiceContext, key: string, requestHash: string): Promise<SubmitReportResult | null> {
+  const existing = await ctx.prisma.report.findUnique({
+    where: { idempotencyKey: key },
+    select: { id: true, caseId: true, createdAt: true, requestHash: true, category: true, childAtImmediateRisk: true },
+  });
+  if (!existing) return null;
+  if (existing.requestHash !== requestHash) throw new IdempotencyConflictError();
+  return {
+    report: { id: existing.id, caseId: existing.caseId, createdAt: existing.createdAt },
+    followUpToken: followUpTokenFor(ctx.settings.secret, existing.id),
+    guidance: intakeGuidance(existing.category, existing.childAtImmediateRisk),
+    replayed: true,
+  };
+}
+
+function reporterIdentity(ctx: ServiceContext, input: ParsedReport): string {
+  if (input.reporterAccountId) return `account:${input.reporterAccountId}`;
+  if (input.contactEmail) return `email:${input.contactEmail}`;
+  if (ctx.actor.kind === 'USER') return `user:${ctx.actor.id}`;
+  if (ctx.actor.kind === 'ANONYMOUS') return `address:${ctx.actor.clientAddress}`;
+  return `system:${ctx.actor.id}`;
+}
+
+/** Serialises intake per content id and per media hash, so concurrent reports fold into one case. */
+async function lockFoldingKeys(tx: Tx, input: ParsedReport) {
+  const keys = [`content:${input.contentId}`, ...input.mediaHashes.map((h) => `hash:${h.algorithm}:${h.value}`)].sort();
+  for (const key of keys) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+
+async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, requestHash: string): Promise<SubmitReportResult> {
+  const { tx, now } = unit;
+  await lockFoldingKeys(tx, input);
+  const reporterKey = reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx, input));
+  const byDepicted = input.reporterRelation !== 'OTHER';
+
+  const open = await tx.case.findFirst({
+    where: {
+      status: { in: FOLDABLE_STATUSES },
+      OR: [
+        { contentId: input.contentId },
+        ...(input.mediaHashes.length
+          ? [{ mediaHashes: { some: { OR: input.mediaHashes.map((h) => ({ algorithm: h.algorithm, value: h.value })) } } }]
+          : []),
+      ],
+    },
+    orderBy: { createdAt: 'asc' },
+  });
+
+  let caseId: string;
+  if (!open) {
+    const t = triage({
+      category: input.category,
+      childAtImmediateRisk: input.childAtImmediateRisk,
+      distinctReporters: 1,
+      requestedByDepicted: byDepicted,
+      knownHashMatch: false,
+    });
+    const created = await tx.case.create({
+      data: {
+        contentId: input.contentId,
+        contentUrl: input.contentUrl,
+        reportedAccountId: input.reportedAccountId,
+        category: input.category,
+        queue: t.queue,
+        priority: t.priority,
+        slaDueAt: new Date(now.getTime() + t.slaMinutes * 60_000),
+        childAtImmediateRisk: input.childAtImmediateRisk,
+        requestedByDepicted: byDepicted,
+        reportCount: 1,
+        distinctReporterCount: 1,
+        createdAt: now,
+      },
+    });
+    caseId = created.id;
+    unit.audit({
+      action: 'case.opened',
+      entityType: 'Case',
+      entityId: caseId,
+      caseId,
+      changes: { status: { to: 'OPEN' }, category: { to: input.category }, queue: { to: t.queue }, priority: { to: t.priority } },
+    });
+    unit.publish({ kind: 'ADDED', queue: t.queue, caseId });
+  } else {
+    caseId = open.id;
+    const newReporter = (await tx.report.count({ where: { caseId, reporterKey } })) === 0;
+    const distinctReporters = open.distinctReporterCount + (newReporter ? 1 : 0);
+    const category = gravest(open.category, input.category);
+    const childAtImmediateRisk = open.childAtImmediateRisk || input.childAtImmediateRisk;
+    const requestedByDepicted = open.requestedByDepicted || byDepicted;
+    const t = triage({ category, childAtImmediateRisk, distinctReporters, requestedByDepicted, knownHashMatch: false });
+    const priority = Math.min(open.priority, t.priority);
+    const slaDueAt = new Date(Math.min(open.slaDueAt.getTime(), open.createdAt.getTime() + t.slaMinutes * 60_000));
+    await tx.case.update({
+      where: { id: caseId },
+      data: {
+        category,
+        queue: t.queue,
+        priority,
+        slaDueAt,
+        childAtImmediateRisk,
+        requestedByDepicted,
+        reportCount: { increment: 1 },
+        distinctReporterCount: distinctReporters,
+        version: { increment: 1 },
+      },
+    });
+    const changes: Record<string, unknown> = { reportCount: { from: open.reportCount, to: open.reportCount + 1 } };
+    if (category !== open.category) changes.category = { from: open.category, to: category };
+    if (t.queue !== open.queue) changes.queue = { from: open.queue, to: t.queue };
+    if (priority !== open.priority) changes.priority = { from: open.priority, to: priority };
+    if (distinctReporters !== open.distinctReporterCount) changes.distinctReporterCount = { from: open.distinctReporterCount, to: distinctReporters };
+    unit.audit({ action: 'case.report_folded', entityType: 'Case', entityId: caseId, caseId, changes });
+    if (t.queue !== open.queue) {
+      unit.publish({ kind: 'RESOLVED', queue: open.queue, caseId });
+      unit.publish({ kind: 'ADDED', queue: t.queue, caseId });
+    } else {
+      unit.publish({ kind: 'UPDATED', queue: t.queue, caseId });
+    }
+  }
+
+  if (input.mediaHashes.length) {
+    await tx.caseMediaHash.createMany({
+      data: input.mediaHashes.map((h) => ({ caseId, algorithm: h.algorithm, value: h.value })),
+      skipDuplicates: true,
+    });
+  }
+  const reportId = randomUUID();
+  const followUpToken = followUpTokenFor(ctx.settings.secret, reportId);
+  const report = await tx.report.create({
+    data: {
+      id: reportId,
+      caseId,
+      contentId: input.contentId,
+      contentUrl: input.contentUrl,
+      mediaHashes: input.mediaHashes,
+      reportedAccountId: input.reportedAccountId,
+      category: input.category,
+      description: input.description,
+      childAtImmediateRisk: input.childAtImmediateRisk,
+      reporterRelation: input.reporterRelation,
+      reporterAccountId: input.reporterAccountId,
+      contactEmail: input.contactEmail,
+      reporterKey,
+      followUpTokenHash: sha256Hex(followUpToken),
+      idempotencyKey: input.idempotencyKey,
+      requestHash,
+      createdAt: now,
+    },
+    select: { id: true, createdAt: true },
+  });
+  unit.audit({
+    action: 'report.submitted',
+    entityType: 'Report',
+    entityId: report.id,
+    caseId,
+    changes: {
+      category: input.category,
+      childAtImmediateRisk: input.childAtImmediateRisk,
+      reporterRelation: input.reporterRelation,
+      mediaHashCount: input.mediaHashes.length,
+      hasDescription: input.description !== null,
+      hasContact: input.contactEmail !== null,
+    },
+  });
+  if (input.childAtImmediateRisk) await ensureReferral(unit, caseId, 'REPORT');
+
+  return {
+    report: { id: report.id, caseId, createdAt: report.createdAt },
+    followUpToken,
+    guidance: intakeGuidance(input.category, input.childAtImmediateRisk),
+    replayed: false,
+  };
+}

@@ -1,0 +1,38 @@
+// The case state machine: the one place that says which step may follow which.
+import type { CaseStatus } from '../generated/prisma/enums.js';
+import { InvalidTransitionError } from './errors.js';
+
+export const TRANSITIONS = {
+  claim: { from: ['OPEN'], to: 'IN_REVIEW' },
+  claimAppeal: { from: ['APPEALED'], to: 'APPEALED' },
+  release: { from: ['IN_REVIEW'], to: 'OPEN' },
+  releaseAppeal: { from: ['APPEALED'], to: 'APPEALED' },
+  assess: { from: ['IN_REVIEW'], to: 'IN_REVIEW' },
+  decide: { from: ['IN_REVIEW'], to: 'DECIDED' },
+  appeal: { from: ['DECIDED'], to: 'APPEALED' },
+  upholdAppeal: { from: ['APPEALED'], to: 'CLOSED' },
+  reverseOnAppeal: { from: ['APPEALED'], to: 'CLOSED' },
+  reopenOnAppeal: { from: ['APPEALED'], to: 'OPEN' },
+} as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus }>;
+
+export type Transition = keyof typeof TRANSITIONS;
+
+const MESSAGES: Partial<Record<Transition, string>> = {
+  claim: 'Only an open, unclaimed case can be claimed',
+  decide: 'Only a case you have claimed and are reviewing can be decided',
+  assess: 'Only a case you have claimed and are reviewing can be assessed',
+  appeal: 'Only a decided case can be appealed',
+  release: 'Only a case under review can be released',
+};
+
+/** Returns the status the transition leads to, or throws a typed error naming the current status. */
+export function transition(status: CaseStatus, step: Transition): CaseStatus {
+  const rule = TRANSITIONS[step];
+  if (!(rule.from as readonly CaseStatus[]).includes(status)) {
+    throw new InvalidTransitionError(`${MESSAGES[step] ?? `Cannot ${step}`} (the case is ${status})`);
+  }
+  return rule.to;
+}
+
+/** Statuses in which new reports on the same content fold into the case. */
+export const FOLDABLE_STATUSES: CaseStatus[] = ['OPEN', 'IN_REVIEW'];

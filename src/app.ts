@@ -1,0 +1,244 @@
+// The server: graphql-yoga on node:http, graphql-ws on the same port and path through yoga's envelop (so every
+// plugin applies to WebSocket operations too), health and readiness probes, background jobs, graceful shutdown.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { GraphQLError } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { createLogger, type Logger } from './logger.js';
+import { createLive, type Live } from './live/pubsub.js';
+import { AuthenticationError, authenticate } from './auth/jwt.js';
+import { schema } from './schema/index.js';
+import { createLoaders, type GraphQLContext } from './schema/context.js';
+import type { Actor, ServiceContext } from './services/context.js';
+import { DomainError } from './services/errors.js';
+import { RecordingNcmecTransport, type NcmecTransport } from './services/ncmec.js';
+import { ensureReviewer } from './services/reviewers.js';
+import { startJobs, type Jobs } from './jobs/index.js';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface AppOptions {
+  config: Config;
+  logger?: Logger;
+  /** Reuse an open database (tests); otherwise one is opened from the config and closed on stop. */
+  database?: Database;
+  ncmec?: NcmecTransport;
+  now?: () => Date;
+}
+
+export interface App {
+  db: Database;
+  live: Live;
+  jobs: Jobs;
+  yoga: YogaServerInstance<ServerContext, GraphQLContext>;
+  server: Server;
+  serviceContext(actor: Actor, requestId?: string | null): ServiceContext;
+  start(port?: number, host?: string): Promise<{ port: number; url: string }>;
+  stop(): Promise<void>;
+}
+
+interface ServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  connectionParams?: Record<string, unknown>;
+  clientAddress?: string;
+}
+
+type Enveloped = { execute: (args: unknown) => never; subscribe: (args: unknown) => never };
+
+const requestStore = new AsyncLocalStorage<{ requestId: string }>();
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const production = config.NODE_ENV === 'production';
+  const now = options.now ?? (() => new Date());
+  const db = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  const live = createLive(config.REDIS_URL);
+  const ncmec = options.ncmec ?? new RecordingNcmecTransport();
+  const settings = { leaseMinutes: config.LEASE_MINUTES, dailyExposureCap: config.DAILY_EXPOSURE_CAP, secret: config.JWT_SECRET };
+  const serviceContext = (actor: Actor, requestId: string | null = null): ServiceContext => ({
+    prisma: db.prisma,
+    actor,
+    requestId,
+    now,
+    events: live.sink,
+    settings,
+    ncmec,
+  });
+
+  const yoga = createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: production ? false : { title: 'Child safety cases' },
+    batching: false,
+    multipart: false,
+    logging: {
+      debug: (...args) => logger.debug({ yoga: args.map(String) }),
+      info: (...args) => logger.info({ yoga: args.map(String) }),
+      warn: (...args) => logger.warn({ yoga: args.map(String) }),
+      error: (...args) => logger.error({ yoga: args.map(String) }),
+    },
+    maskedErrors: {
+      maskError(error, message) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof AuthenticationError) {
+          return new GraphQLError(original.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        }
+        if (original instanceof DomainError) return new GraphQLError(original.message, { extensions: { code: original.code } });
+        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
+        const requestId = requestStore.getStore()?.requestId;
+        logger.error({ err: original, requestId }, 'unexpected error');
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
+      },
+    },
+    plugins: [
+      useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
+      EnvelopArmorPlugin({
+        maxDepth: { n: 12, exposeLimits: false, ignoreIntrospection: true },
+        maxAliases: { n: 15, exposeLimits: false },
+        maxDirectives: { n: 20, exposeLimits: false },
+        maxTokens: { n: 2000, exposeLimits: false },
+        costLimit: { maxCost: 5000, exposeLimits: false, ignoreIntrospection: true },
+        blockFieldSuggestion: { enabled: true },
+      }),
+      ...(production ? [useDisableIntrospection()] : []),
+    ],
+    context: async ({ request, req, connectionParams, clientAddress }): Promise<GraphQLContext> => {
+      const requestId = requestStore.getStore()?.requestId ?? randomUUID();
+      const header = (connectionParams?.authorization as string | undefined) ?? request?.headers.get('authorization');
+      const user = await authenticate(header, config.JWT_SECRET);
+      if (user) await ensureReviewer(db.prisma, user);
+      const actor: Actor = user
+        ? { kind: 'USER', ...user }
+        : { kind: 'ANONYMOUS', clientAddress: clientAddress ?? req?.socket.remoteAddress ?? 'unknown' };
+      return { prisma: db.prisma, user, actor, requestId, services: serviceContext(actor, requestId), pubsub: live.pubsub, loaders: createLoaders(db.prisma) };
+    },
+  });
+
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => handle(req, res));
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const ready = await db.ready();
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+    }
+    // Node's parser holds a body to its Content-Length, so checking the header bounds the body. Chunked bodies
+    // (no length) are refused rather than buffered without limit.
+    if (req.method === 'POST' && req.headers['content-length'] === undefined) {
+      return json(res, 411, { errors: [{ message: 'Content-Length required' }] });
+    }
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      return json(res, 413, { errors: [{ message: 'Request body too large' }] });
+    }
+    const requestId = /^[\w-]{8,64}$/.test(String(req.headers['x-request-id'] ?? '')) ? String(req.headers['x-request-id']) : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    await requestStore.run({ requestId }, () => yoga.handle(req, res, { req, res, clientAddress: req.socket.remoteAddress }));
+  }
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_BODY_BYTES });
+  useServer<Record<string, unknown>, { request: IncomingMessage; socket: unknown }>(
+    {
+      // onSubscribe puts yoga's enveloped execute/subscribe in rootValue, so every plugin wraps them.
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        const requestId = randomUUID();
+        return requestStore.run({ requestId }, async () => {
+          const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params: payload,
+            connectionParams: ctx.connectionParams ?? {},
+            clientAddress: ctx.extra.request.socket.remoteAddress,
+          } as never);
+          let document;
+          try {
+            document = parse(payload.query);
+          } catch (error) {
+            return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
+          }
+          const errors = validate(envelopedSchema, document);
+          if (errors.length) return errors;
+          let contextValue;
+          try {
+            contextValue = await contextFactory();
+          } catch (error) {
+            // Refuse this operation with a clear error, without closing the socket's other operations.
+            const message = error instanceof AuthenticationError ? error.message : 'Could not authenticate';
+            return [new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } })];
+          }
+          return {
+            schema: envelopedSchema,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            contextValue,
+            rootValue: { execute, subscribe },
+          };
+        });
+      },
+    },
+    wsServer,
+  );
+
+  const jobs = startJobs((id) => serviceContext({ kind: 'SYSTEM', id }), config.LEASE_SWEEP_MS, logger);
+
+  return {
+    db,
+    live,
+    jobs,
+    yoga,
+    server,
+    serviceContext,
+    async start(port = config.PORT, host = config.HOST) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      return { port: address.port, url: `http://${shown}:${address.port}/graphql` };
+    },
+    async stop() {
+      await jobs.stop();
+      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, 5_000);
+      await closed;
+      clearTimeout(force);
+      await live.close();
+      if (!options.database) await db.close();
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,97 @@
+// Assessments against the policy, and the live recommendation preview.
+import { GraphQLError } from 'graphql';
+import { builder } from './builder.js';
+import { AgeAssessmentEnum, CategoryEnum, EnforcementActionEnum, HarmSeverityEnum, MediaKindEnum, NudityEnum, SharingContextEnum } from './enums.js';
+import { COMMON_ERRORS } from './errors.js';
+import type { ClauseCitation, Recommendation } from '../policy/index.js';
+import { previewRecommendation, submitAssessment } from '../services/assessments.js';
+import { DomainError } from '../services/errors.js';
+
+export const ClauseRef = builder.objectRef<ClauseCitation>('PolicyClause').implement({
+  fields: (t) => ({
+    clause: t.exposeString('clause'),
+    title: t.exposeString('title'),
+    quote: t.exposeString('quote', { description: 'Quoted verbatim from the policy text' }),
+  }),
+});
+
+export const RecommendationRef = builder.objectRef<Recommendation>('Recommendation').implement({
+  description: "The policy module's recommendation for an assessment",
+  fields: (t) => ({
+    inScope: t.exposeBoolean('inScope'),
+    escalate: t.exposeBoolean('escalate'),
+    actions: t.field({ type: [EnforcementActionEnum], resolve: (r) => r.actions }),
+    ncmecReportRequired: t.exposeBoolean('ncmecReportRequired'),
+    lawEnforcementReferralRequired: t.exposeBoolean('lawEnforcementReferralRequired'),
+    preserveEvidenceDays: t.exposeInt('preserveEvidenceDays'),
+    rationale: t.field({ type: [ClauseRef], resolve: (r) => r.rationale }),
+    policyVersion: t.exposeString('policyVersion'),
+  }),
+});
+
+const AssessmentInput = builder.inputType('AssessmentInput', {
+  fields: (t) => ({
+    caseId: t.id({ required: true }),
+    category: t.field({ type: CategoryEnum, required: true }),
+    ageAssessment: t.field({ type: AgeAssessmentEnum, required: true }),
+    mediaKind: t.field({ type: MediaKindEnum }),
+    promotesExploitation: t.boolean(),
+    nudity: t.field({ type: NudityEnum }),
+    severity: t.field({ type: HarmSeverityEnum }),
+    context: t.field({ type: SharingContextEnum }),
+    excessivelyGraphic: t.boolean(),
+    childAtImmediateRisk: t.boolean(),
+    notes: t.string(),
+  }),
+});
+
+builder.prismaObject('Assessment', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    reviewer: t.relation('reviewer'),
+    policyVersion: t.exposeString('policyVersion'),
+    notes: t.exposeString('notes', { nullable: true }),
+    factors: t.string({ description: 'The answers, as JSON', select: { factors: true }, resolve: (a) => JSON.stringify(a.factors) }),
+    recommendation: t.field({ type: RecommendationRef, select: { recommendation: true }, resolve: (a) => a.recommendation as unknown as Recommendation }),
+  }),
+});
+
+builder.queryField('recommendation', (t) =>
+  t.field({
+    type: RecommendationRef,
+    authScopes: { reviewer: true },
+    description: 'Preview what the policy recommends for these answers; changes nothing',
+    args: { input: t.arg({ type: AssessmentInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      try {
+        return await previewRecommendation(ctx.services, { ...input, caseId: String(input.caseId) });
+      } catch (error) {
+        if (error instanceof DomainError) throw new GraphQLError(error.message, { extensions: { code: error.code } });
+        throw error;
+      }
+    },
+  }),
+);
+
+const SubmitAssessmentSuccess = builder.objectRef<{ assessmentId: string }>('SubmitAssessmentSuccess').implement({
+  fields: (t) => ({
+    assessment: t.prismaField({
+      type: 'Assessment',
+      resolve: (query, r, _a, ctx) => ctx.prisma.assessment.findUniqueOrThrow({ ...query, where: { id: r.assessmentId } }),
+    }),
+  }),
+});
+
+builder.mutationField('submitAssessment', (t) =>
+  t.field({
+    type: SubmitAssessmentSuccess,
+    authScopes: { reviewer: true },
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'SubmitAssessmentResult' } },
+    args: { input: t.arg({ type: AssessmentInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => {
+      const { assessment } = await submitAssessment(ctx.services, { ...input, caseId: String(input.caseId) });
+      return { assessmentId: assessment.id };
+    },
+  }),
+);

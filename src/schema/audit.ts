@@ -1,0 +1,100 @@
+// The audit history: a case's trail for those who may see the case, the full log for leads and admins, and chain
+// verification for oversight.
+import { builder } from './builder.js';
+import { verifyAuditChain, type ChainVerification } from '../services/audit.js';
+
+interface ActorView {
+  kind: string;
+  id: string | null;
+  roles: string[];
+}
+
+const AuditActor = builder.objectRef<ActorView>('AuditActor').implement({
+  fields: (t) => ({
+    kind: t.exposeString('kind', { description: 'USER, ANONYMOUS_REPORTER or SYSTEM' }),
+    id: t.exposeID('id', { nullable: true }),
+    roles: t.exposeStringList('roles'),
+    name: t.string({
+      nullable: true,
+      resolve: async (a, _args, ctx) => (a.kind === 'USER' && a.id ? ((await ctx.loaders.reviewerName.load(a.id)) ?? null) : null),
+    }),
+  }),
+});
+
+export const AuditEventRef = builder.prismaObject('AuditEvent', {
+  authScopes: { $any: { reviewer: true, oversight: true } },
+  fields: (t) => ({
+    seq: t.int({ resolve: (e) => Number(e.seq) }),
+    at: t.expose('at', { type: 'DateTime' }),
+    action: t.exposeString('action'),
+    entityType: t.exposeString('entityType'),
+    entityId: t.exposeString('entityId'),
+    actor: t.field({ type: AuditActor, resolve: (e) => ({ kind: e.actorKind, id: e.actorId, roles: e.actorRoles }) }),
+    changes: t.string({ description: 'Redacted before/after of the fields that changed, as JSON', resolve: (e) => JSON.stringify(e.changes) }),
+    policyVersion: t.exposeString('policyVersion', { nullable: true }),
+    requestId: t.exposeString('requestId', { nullable: true }),
+    prevHash: t.exposeString('prevHash'),
+    hash: t.exposeString('hash'),
+  }),
+});
+
+builder.prismaObjectField('Case', 'auditTrail', (t) =>
+  t.prismaField({
+    type: ['AuditEvent'],
+    description: 'Every audited step on this case, in order',
+    resolve: (query, c, _args, ctx) => ctx.prisma.auditEvent.findMany({ ...query, where: { caseId: c.id }, orderBy: { seq: 'asc' } }),
+  }),
+);
+
+const ChainVerificationRef = builder.objectRef<ChainVerification>('AuditChainVerification').implement({
+  fields: (t) => ({
+    ok: t.exposeBoolean('ok'),
+    checkedEvents: t.exposeInt('checkedEvents'),
+    firstBrokenSeq: t.exposeInt('firstBrokenSeq', { nullable: true }),
+    headHash: t.exposeString('headHash'),
+  }),
+});
+
+builder.queryField('verifyAuditChain', (t) =>
+  t.field({
+    type: ChainVerificationRef,
+    authScopes: { oversight: true },
+    description: 'Recompute the whole hash chain: ok, or the first sequence number that does not verify',
+    resolve: (_root, _args, ctx) => verifyAuditChain(ctx.prisma),
+  }),
+);
+
+const AuditLogFilter = builder.inputType('AuditLogFilter', {
+  fields: (t) => ({
+    caseId: t.id(),
+    action: t.string(),
+    actorId: t.string(),
+    entityType: t.string(),
+    entityId: t.string(),
+  }),
+});
+
+builder.queryField('auditLog', (t) =>
+  t.prismaConnection({
+    type: 'AuditEvent',
+    cursor: 'seq',
+    maxSize: 500,
+    authScopes: { auditor: true },
+    description: 'The audit history, newest first (leads and admins)',
+    args: { filter: t.arg({ type: AuditLogFilter }) },
+    resolve: (query, _root, { filter }, ctx) => {
+      const caseId = filter?.caseId ? String(filter.caseId) : undefined;
+      return ctx.prisma.auditEvent.findMany({
+        ...query,
+        where: {
+          ...(caseId && /^[0-9a-f-]{36}$/i.test(caseId) ? { caseId } : caseId ? { caseId: '00000000-0000-0000-0000-000000000000' } : {}),
+          ...(filter?.action ? { action: filter.action } : {}),
+          ...(filter?.actorId ? { actorId: filter.actorId } : {}),
+          ...(filter?.entityType ? { entityType: filter.entityType } : {}),
+          ...(filter?.entityId ? { entityId: filter.entityId } : {}),
+        },
+        orderBy: { seq: 'desc' },
+      });
+    },
+  }),
+);

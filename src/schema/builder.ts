@@ -1,0 +1,98 @@
+// The Pothos schema builder: plugins, scalars, auth scopes and the shared error types.
+import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
+import { GraphQLError, Kind } from 'graphql';
+import type PrismaTypes from '../generated/pothos-types.js';
+import { getDatamodel } from '../generated/pothos-types.js';
+import { canHandleCategory, type Category, type Role } from '../policy/index.js';
+import type { GraphQLContext } from './context.js';
+
+const has = (ctx: GraphQLContext, ...roles: Role[]) => !!ctx.user && roles.some((r) => ctx.user!.roles.includes(r));
+
+export const REVIEWING_ROLES: Role[] = ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD'];
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  PrismaTypes: PrismaTypes;
+  Scalars: { DateTime: { Input: Date; Output: Date | string } };
+  AuthScopes: {
+    public: boolean;
+    authenticated: boolean;
+    role: Role;
+    /** Reviewers of any kind: reviewer, specialist, appeals reviewer, lead. */
+    reviewer: boolean;
+    /** Aggregates: analysts, leads, admins. */
+    analytics: boolean;
+    /** NCMEC, referral and audit oversight: leads, admins, law-enforcement liaisons. */
+    oversight: boolean;
+    /** The full audit log: leads and admins. */
+    auditor: boolean;
+    /** Reporter identity and contact: leads, admins, law-enforcement liaisons. */
+    reporterIdentity: boolean;
+    /** May see cases of this category (exploitation and abuse media: specialists and leads). */
+    handlesCategory: Category;
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    treatErrorsAsUnauthorized: true,
+    authScopes: (ctx) => ({
+      public: true,
+      authenticated: !!ctx.user,
+      role: (role) => has(ctx, role),
+      reviewer: has(ctx, ...REVIEWING_ROLES),
+      analytics: has(ctx, 'ANALYST', 'LEAD', 'ADMIN'),
+      oversight: has(ctx, 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'),
+      auditor: has(ctx, 'LEAD', 'ADMIN'),
+      reporterIdentity: has(ctx, 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'),
+      handlesCategory: (category) => !!ctx.user && canHandleCategory(ctx.user.roles, category),
+    }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.user
+        ? new GraphQLError('Not authorized', { extensions: { code: 'FORBIDDEN', http: { status: 200 } } })
+        : new GraphQLError('Authentication required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 200 } } }),
+  },
+  errors: { defaultTypes: [] },
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+});
+
+builder.scalarType('DateTime', {
+  description: 'An ISO-8601 date-time string in UTC',
+  serialize: (value) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString()),
+  parseValue: (value) => parseDate(value),
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be an ISO-8601 string');
+    return parseDate(ast.value);
+  },
+});
+
+function parseDate(value: unknown): Date {
+  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
+    throw new GraphQLError('DateTime must be an ISO-8601 string');
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be a valid date');
+  return date;
+}
+
+builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

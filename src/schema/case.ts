@@ -1,0 +1,98 @@
+// The case: the unit of review. Readable by those who may handle its category, and by oversight.
+import { builder } from './builder.js';
+import { CaseStatusEnum, CategoryEnum, HashAlgorithmEnum, PriorityEnum, QueueNameEnum, priorityLabel } from './enums.js';
+import { canHandleCategory } from '../policy/index.js';
+import { presentationHints, PresentationHints } from './presentation.js';
+import { DecisionRef } from './decision.js';
+
+interface ContentRef {
+  contentId: string;
+  url: string | null;
+  mediaHashes: Array<{ algorithm: 'MD5' | 'SHA256' | 'PDQ'; value: string }>;
+}
+
+const MediaHash = builder.objectRef<ContentRef['mediaHashes'][number]>('MediaHash').implement({
+  fields: (t) => ({
+    algorithm: t.field({ type: HashAlgorithmEnum, resolve: (h) => h.algorithm }),
+    value: t.exposeString('value'),
+  }),
+});
+
+const ContentReference = builder.objectRef<ContentRef & { category: Parameters<typeof presentationHints>[0] }>('ContentReference').implement({
+  description: 'Where the reported content lives. The service never stores or serves media, only references and hashes.',
+  fields: (t) => ({
+    contentId: t.exposeString('contentId'),
+    url: t.exposeString('url', { nullable: true }),
+    mediaHashes: t.field({ type: [MediaHash], resolve: (c) => c.mediaHashes }),
+    presentation: t.field({ type: PresentationHints, resolve: (c) => presentationHints(c.category) }),
+  }),
+});
+
+export const CaseRef = builder.prismaObject('Case', {
+  select: { id: true, category: true },
+  authScopes: (c) => ({ $any: { handlesCategory: c.category, oversight: true } }),
+  fields: (t) => {
+    const content = (c: { category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION' }) => ({
+      $any: { handlesCategory: c.category, role: 'LAW_ENFORCEMENT_LIAISON' as const },
+    });
+    return {
+      id: t.exposeID('id'),
+      status: t.expose('status', { type: CaseStatusEnum }),
+      category: t.expose('category', { type: CategoryEnum }),
+      queue: t.expose('queue', { type: QueueNameEnum }),
+      priority: t.field({ type: PriorityEnum, select: { priority: true }, resolve: (c) => priorityLabel(c.priority) }),
+      slaDueAt: t.expose('slaDueAt', { type: 'DateTime' }),
+      childAtImmediateRisk: t.exposeBoolean('childAtImmediateRisk'),
+      reportCount: t.exposeInt('reportCount'),
+      distinctReporterCount: t.exposeInt('distinctReporterCount'),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+      decidedAt: t.expose('decidedAt', { type: 'DateTime', nullable: true }),
+      version: t.exposeInt('version', { description: 'Pass as expectedVersion when deciding' }),
+      leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime', nullable: true }),
+      assignee: t.relation('assignee', { nullable: true }),
+      reportedAccountId: t.exposeString('reportedAccountId', { nullable: true, authScopes: content }),
+      content: t.field({
+        type: ContentReference,
+        authScopes: content,
+        select: { contentId: true, contentUrl: true, mediaHashes: { select: { algorithm: true, value: true }, orderBy: { createdAt: 'asc' } } },
+        resolve: (c) => ({ contentId: c.contentId, url: c.contentUrl, mediaHashes: c.mediaHashes, category: c.category }),
+      }),
+      reports: t.relatedConnection('reports', {
+        cursor: 'id',
+        authScopes: content,
+        totalCount: true,
+        query: () => ({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      }),
+      assessments: t.relation('assessments', { authScopes: content, query: { orderBy: { createdAt: 'asc' } } }),
+      decision: t.field({
+        type: DecisionRef,
+        nullable: true,
+        description: 'The latest decision on the case',
+        select: (_args, _ctx, nested) => ({ decisions: nested({ orderBy: { decidedAt: 'desc' }, take: 1 }) }),
+        resolve: (c) => c.decisions[0] ?? null,
+      }),
+      decisions: t.relation('decisions', { query: { orderBy: { decidedAt: 'asc' } } }),
+      appeals: t.relation('appeals', { query: { orderBy: { createdAt: 'asc' } } }),
+      ncmecReport: t.relation('ncmecReport', { nullable: true }),
+      lawEnforcementReferral: t.relation('referral', { nullable: true }),
+    };
+  },
+});
+
+builder.queryField('case', (t) =>
+  t.prismaField({
+    type: 'Case',
+    nullable: true,
+    authScopes: { $any: { reviewer: true, oversight: true } },
+    description: 'A case by id; null when it does not exist or is not yours to see',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, { id }, ctx) => {
+      if (!/^[0-9a-f-]{36}$/i.test(String(id))) return null;
+      const found = await ctx.prisma.case.findUnique({ ...query, where: { id: String(id) } });
+      if (!found || !ctx.user) return null;
+      const oversight = ctx.user.roles.some((r) => r === 'LEAD' || r === 'ADMIN' || r === 'LAW_ENFORCEMENT_LIAISON');
+      return oversight || canHandleCategory(ctx.user.roles, found.category) ? found : null;
+    },
+  }),
+);

@@ -1,0 +1,38 @@
+// The per-request GraphQL context. Built by the server for HTTP and WebSocket operations alike.
+import DataLoader from 'dataloader';
+import type { PrismaClient } from '../db/database.js';
+import type { Role } from '../policy/index.js';
+import type { Actor, ServiceContext } from '../services/context.js';
+import type { LivePubSub } from '../live/pubsub.js';
+
+export interface AuthUser {
+  id: string;
+  name: string;
+  roles: Role[];
+}
+
+export interface GraphQLContext {
+  prisma: PrismaClient;
+  user: AuthUser | null;
+  actor: Actor;
+  requestId: string;
+  /** The service context for this request: same actor, request id and database. */
+  services: ServiceContext;
+  pubsub: LivePubSub;
+  loaders: Loaders;
+}
+
+export interface Loaders {
+  reviewerName: DataLoader<string, string | null>;
+}
+
+/** Fresh per request (and per subscription event), so nothing stale outlives the operation that loaded it. */
+export function createLoaders(prisma: PrismaClient): Loaders {
+  return {
+    reviewerName: new DataLoader(async (ids) => {
+      const rows = await prisma.reviewer.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
+      const names = new Map(rows.map((r) => [r.id, r.name]));
+      return ids.map((id) => names.get(id) ?? null);
+    }),
+  };
+}

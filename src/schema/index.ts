@@ -1,0 +1,16 @@
+// The GraphQL schema: each file registers one domain type with its queries, inputs and mutations.
+import { builder } from './builder.js';
+import './errors.js';
+import './enums.js';
+import './viewer.js';
+import './report.js';
+import './case.js';
+import './queue.js';
+import './assessment.js';
+import './decision.js';
+import './appeal.js';
+import './ncmec.js';
+import './audit.js';
+import './policy.js';
+
+export const schema = builder.toSchema();

@@ -1,0 +1,109 @@
+// Reports: public intake, the reporter's status check, and the report as reviewers see it.
+import { builder } from './builder.js';
+import { CategoryEnum, HashAlgorithmEnum, ReportStatusEnum, ReporterRelationEnum } from './enums.js';
+import { COMMON_ERRORS } from './errors.js';
+import { IdempotencyConflictError, RateLimitedError } from '../services/errors.js';
+import { submitReport, type SubmitReportResult } from '../services/intake.js';
+import { reportStatusByToken, reportStatusOf, type ReportStatusView } from '../services/report-status.js';
+import type { IntakeGuidance } from '../policy/index.js';
+
+const MediaHashInput = builder.inputType('MediaHashInput', {
+  fields: (t) => ({
+    algorithm: t.field({ type: HashAlgorithmEnum, required: true }),
+    value: t.string({ required: true, description: 'Hex digits: 32 for MD5, 64 for SHA256 and PDQ' }),
+  }),
+});
+
+const SubmitReportInput = builder.inputType('SubmitReportInput', {
+  fields: (t) => ({
+    idempotencyKey: t.string({ description: 'Retrying with the same key returns the first result' }),
+    contentId: t.string({ required: true }),
+    contentUrl: t.string(),
+    mediaHashes: t.field({ type: [MediaHashInput] }),
+    reportedAccountId: t.string(),
+    category: t.field({ type: CategoryEnum, required: true }),
+    description: t.string(),
+    childAtImmediateRisk: t.boolean(),
+    reporterRelation: t.field({ type: ReporterRelationEnum }),
+    reporterAccountId: t.string(),
+    contactEmail: t.string(),
+  }),
+});
+
+/** A report. What the reporter filed is visible to those who may handle its category; who filed it, to oversight. */
+builder.prismaObject('Report', {
+  select: { id: true, category: true },
+  fields: (t) => {
+    const handlers = (r: { category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION' }) => ({
+      $any: { handlesCategory: r.category, role: 'LAW_ENFORCEMENT_LIAISON' as const },
+    });
+    return {
+      id: t.exposeID('id'),
+      createdAt: t.expose('createdAt', { type: 'DateTime' }),
+      status: t.field({
+        type: ReportStatusEnum,
+        select: { case: { select: { status: true, decisions: { orderBy: { decidedAt: 'desc' }, take: 1, select: { actions: true, reversedAt: true } } } } },
+        resolve: (r) => reportStatusOf(r.case),
+      }),
+      category: t.expose('category', { type: CategoryEnum, authScopes: handlers }),
+      description: t.exposeString('description', { nullable: true, authScopes: handlers }),
+      childAtImmediateRisk: t.exposeBoolean('childAtImmediateRisk', { authScopes: handlers }),
+      reporterRelation: t.expose('reporterRelation', { type: ReporterRelationEnum, authScopes: handlers }),
+      reporterAccountId: t.exposeString('reporterAccountId', { nullable: true, authScopes: { reporterIdentity: true } }),
+      contactEmail: t.exposeString('contactEmail', { nullable: true, authScopes: { reporterIdentity: true } }),
+    };
+  },
+});
+
+const Guidance = builder.objectRef<IntakeGuidance>('ReportGuidance').implement({
+  description: "Advice for the reporter, quoted from the policy",
+  fields: (t) => ({
+    childAtImmediateRisk: t.exposeBoolean('childAtImmediateRisk'),
+    message: t.exposeString('message'),
+    ncmecCyberTiplineUrl: t.exposeString('ncmecCyberTiplineUrl', { nullable: true }),
+    ncmecPhone: t.exposeString('ncmecPhone', { nullable: true }),
+  }),
+});
+
+const SubmitReportSuccess = builder.objectRef<SubmitReportResult>('SubmitReportSuccess').implement({
+  fields: (t) => ({
+    report: t.prismaField({
+      type: 'Report',
+      resolve: (query, result, _args, ctx) => ctx.prisma.report.findUniqueOrThrow({ ...query, where: { id: result.report.id } }),
+    }),
+    followUpToken: t.exposeString('followUpToken', { description: 'Keep it: it is the only way to check on or appeal about this report' }),
+    guidance: t.field({ type: Guidance, resolve: (r) => r.guidance }),
+    replayed: t.exposeBoolean('replayed'),
+  }),
+});
+
+builder.mutationField('submitReport', (t) =>
+  t.field({
+    type: SubmitReportSuccess,
+    authScopes: { public: true },
+    description: 'Report content. No account and no evidence are needed.',
+    errors: { types: [...COMMON_ERRORS, IdempotencyConflictError, RateLimitedError], directResult: true, union: { name: 'SubmitReportResult' } },
+    args: { input: t.arg({ type: SubmitReportInput, required: true }) },
+    resolve: (_root, { input }, ctx) => submitReport(ctx.services, input),
+  }),
+);
+
+const ReportStatusView = builder.objectRef<ReportStatusView>('ReportStatusView').implement({
+  fields: (t) => ({
+    reportId: t.exposeID('reportId'),
+    status: t.field({ type: ReportStatusEnum, resolve: (v) => v.status }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    appealableUntil: t.expose('appealableUntil', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+builder.queryField('reportStatus', (t) =>
+  t.field({
+    type: ReportStatusView,
+    nullable: true,
+    authScopes: { public: true },
+    description: 'Where a report stands, for whoever holds its follow-up token; null for an unknown token',
+    args: { followUpToken: t.arg.string({ required: true }) },
+    resolve: (_root, { followUpToken }, ctx) => reportStatusByToken(ctx.prisma, followUpToken, ctx.services.now()),
+  }),
+);

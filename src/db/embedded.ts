@@ -1,6 +1,6 @@
 // An embedded PostgreSQL (PGlite) served over the PostgreSQL wire protocol on loopback, so the application reaches it
-// exactly as it reaches a server: through pg and @prisma/adapter-pg. PGlite runs one session, so the socket server
-// accepts one connection and the pool in front of it holds one.
+// exactly as it reaches a server: through pg and @prisma/adapter-pg. PGlite runs one session, so the pool in front
+// of it holds one connection.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -17,7 +17,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const releaseLock = inMemory ? () => {} : lockDataDir(resolve(dataDir));
   try {
     const db = await PGlite.create(inMemory ? undefined : resolve(dataDir));
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+    // The pool in front (src/db/database.ts) holds one connection, so one session talks to PGlite at a time. The socket
+    // server still admits a few: pg destroys a connection whose query failed and opens its replacement at once, before
+    // the old socket has finished closing, and a limit of one would refuse that replacement.
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
     await server.start();
     return {
       connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,

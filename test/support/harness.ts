@@ -1,0 +1,114 @@
+// Test harness: a real server on a fresh database. Without DATABASE_URL the database is an in-memory PGlite; with it,
+// a new database is created on that PostgreSQL server for the test file and dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { mintToken } from '../../src/auth/jwt.js';
+import { RecordingNcmecTransport } from '../../src/services/ncmec.js';
+import type { Role } from '../../src/policy/index.js';
+
+export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
+
+export interface TestDatabase {
+  db: Database;
+  url: string | undefined;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database for one test file. */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    return { db, url: undefined, drop: () => db.close() };
+  }
+  const name = `cs_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused' });
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close();
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestServer {
+  app: App;
+  url: string;
+  wsUrl: string;
+  ncmec: RecordingNcmecTransport;
+  database: TestDatabase;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  close(): Promise<void>;
+}
+
+export interface GqlResponse<T> {
+  status: number;
+  data: T;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  headers: Headers;
+}
+
+export async function startServer(env: Record<string, string> = {}, shared?: TestDatabase): Promise<TestServer> {
+  const database = shared ?? (await freshDatabase());
+  const ncmec = new RecordingNcmecTransport();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    LEASE_SWEEP_MS: '600000',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...env,
+  });
+  const app = await buildApp({ config, database: database.db, ncmec });
+  const { port } = await app.start(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}/graphql`;
+  return {
+    app,
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    ncmec,
+    database,
+    async gql(query, variables, options = {}) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          ...options.headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as { data: any; errors?: any[] };
+      return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+    },
+    async close() {
+      await app.stop();
+      if (!shared) await database.drop();
+    },
+  };
+}
+
+export const token = (sub: string, roles: Role[], name = `Reviewer ${sub}`) => mintToken(TEST_SECRET, { sub, name, roles });
+
+/** A random lowercase hex string of `bytes` bytes: a neutral placeholder hash. */
+export const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/** Reads one client operation file from the shared contract. */
+export async function clientOperations(file: string): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  return readFileSync(new URL(`../../../shared/client/${file}`, import.meta.url), 'utf8');
+}

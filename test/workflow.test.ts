@@ -5,7 +5,7 @@ import { hex, startServer, token, type TestServer } from './support/harness.js';
 
 let server: TestServer;
 let client: ContractClient;
-const t: Record<string, string> = {};
+const t = {} as Record<'specialist' | 'specialist2' | 'reviewer' | 'appeals' | 'lead' | 'platform' | 'liaison', string>;
 
 beforeAll(async () => {
   server = await startServer();
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const report = (over: Record<string, unknown>) => ({
+const report = (over: Record<string, unknown>): Record<string, unknown> => ({
   contentId: `content-${hex(4)}`,
   category: 'MINOR_PHYSICAL_ALTERCATION',
   description: 'placeholder description',

@@ -149,7 +149,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }
     const requestId = /^[\w-]{8,64}$/.test(String(req.headers['x-request-id'] ?? '')) ? String(req.headers['x-request-id']) : randomUUID();
     res.setHeader('x-request-id', requestId);
+    const started = performance.now();
     await requestStore.run({ requestId }, () => yoga.handle(req, res, { req, res, clientAddress: req.socket.remoteAddress }));
+    logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
   }
 
   const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_BODY_BYTES });

@@ -39,10 +39,11 @@ export const AuditEventRef = builder.prismaObject('AuditEvent', {
 });
 
 builder.prismaObjectField('Case', 'auditTrail', (t) =>
-  t.prismaField({
-    type: ['AuditEvent'],
+  t.field({
+    type: [AuditEventRef],
     description: 'Every audited step on this case, in order',
-    resolve: (query, c, _args, ctx) => ctx.prisma.auditEvent.findMany({ ...query, where: { caseId: c.id }, orderBy: { seq: 'asc' } }),
+    // Batched across the cases of a page: one query however many cases ask.
+    resolve: (c, _args, ctx) => ctx.loaders.auditTrail.load(c.id),
   }),
 );
 

@@ -1,6 +1,7 @@
 // The per-request GraphQL context. Built by the server for HTTP and WebSocket operations alike.
 import DataLoader from 'dataloader';
 import type { PrismaClient } from '../db/database.js';
+import type { AuditEvent } from '../generated/prisma/client.js';
 import type { Role } from '../policy/index.js';
 import type { Actor, ServiceContext } from '../services/context.js';
 import type { LivePubSub } from '../live/pubsub.js';
@@ -24,6 +25,7 @@ export interface GraphQLContext {
 
 export interface Loaders {
   reviewerName: DataLoader<string, string | null>;
+  auditTrail: DataLoader<string, AuditEvent[]>;
 }
 
 /** Fresh per request (and per subscription event), so nothing stale outlives the operation that loaded it. */
@@ -33,6 +35,12 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       const rows = await prisma.reviewer.findMany({ where: { id: { in: [...ids] } }, select: { id: true, name: true } });
       const names = new Map(rows.map((r) => [r.id, r.name]));
       return ids.map((id) => names.get(id) ?? null);
+    }),
+    auditTrail: new DataLoader(async (caseIds) => {
+      const events = await prisma.auditEvent.findMany({ where: { caseId: { in: [...caseIds] } }, orderBy: { seq: 'asc' } });
+      const byCase = new Map<string, AuditEvent[]>(caseIds.map((id) => [id, []]));
+      for (const event of events) byCase.get(event.caseId!)?.push(event);
+      return caseIds.map((id) => byCase.get(id)!);
     }),
   };
 }

@@ -58,14 +58,14 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
       throw new ValidationError([{ path: 'justification', message: `a written justification is required to deviate from the recommendation (${recommendation.actions.join(', ')})` }]);
     }
     const until = appealableUntil(unit.now);
-    const knownHashMatch = false;
     const statementOfReasons = decisionStatement({
       actions,
       category: found.category,
       inScope: recommendation.inScope,
       reportCount: found.reportCount,
       firstReportedAt: found.createdAt,
-      knownHashMatch,
+      // No hash banks are matched yet, so no automated means contributed to the decision.
+      knownHashMatch: false,
       rationale: recommendation.rationale,
       policyVersion: recommendation.policyVersion,
       appealableUntil: until,

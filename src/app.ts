@@ -92,8 +92,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     maskedErrors: {
       maskError(error, message) {
         const original = error instanceof GraphQLError ? error.originalError : error;
-        const authFailure = authenticationCause(error);
-        if (authFailure) return new GraphQLError(authFailure.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        if (original instanceof AuthenticationError) {
+          return new GraphQLError(original.message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+        }
         if (original instanceof DomainError) return new GraphQLError(original.message, { extensions: { code: original.code } });
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
         const requestId = requestStore.getStore()?.requestId;
@@ -237,15 +238,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
       if (!options.database) await db.close();
     },
   };
-}
-
-/** Yoga wraps errors thrown by the context factory; find the authentication failure underneath, if that was it. */
-function authenticationCause(error: unknown): AuthenticationError | null {
-  for (let e = error, depth = 0; e && depth < 5; depth++) {
-    if (e instanceof AuthenticationError) return e;
-    e = (e as { originalError?: unknown; cause?: unknown }).originalError ?? (e as { cause?: unknown }).cause;
-  }
-  return null;
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {

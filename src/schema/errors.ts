@@ -29,33 +29,44 @@ const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
   fields: (t) => ({ path: t.exposeString('path'), message: t.exposeString('message') }),
 });
 
-type ErrorClass = new (...args: never[]) => DomainError;
-
-/** Registers a GraphQL object type for a domain error class, implementing `Error`. */
-function errorType(cls: ErrorClass, name: string, extra: Record<string, (e: DomainError) => unknown> = {}, extraTypes: Record<string, 'Int' | [typeof FieldIssueRef]> = {}) {
-  builder.objectType(cls as new (...args: unknown[]) => DomainError, {
-    name,
-    interfaces: [ErrorInterface],
-    isTypeOf: (value: unknown) => value instanceof cls,
-    fields: (t) =>
-      Object.fromEntries(
-        Object.entries(extra).map(([field, resolve]) => [field, t.field({ type: extraTypes[field] as 'Int', resolve: (e) => resolve(e) as number })]),
-      ),
-  });
+/** The object type of a domain error that carries nothing beyond `message` and `code`. */
+function errorType(cls: new (...args: never[]) => DomainError, name: string) {
+  builder.objectType(cls as new (...args: unknown[]) => DomainError, { name, interfaces: [ErrorInterface], isTypeOf: (value) => value instanceof cls, fields: () => ({}) });
 }
 
-errorType(ValidationError, 'ValidationError', { fields: (e) => (e as ValidationError).fields }, { fields: [FieldIssueRef] });
 errorType(NotFoundError, 'NotFoundError');
 errorType(ForbiddenError, 'ForbiddenError');
 errorType(NotAuthenticatedError, 'NotAuthenticatedError');
-errorType(VersionConflictError, 'VersionConflictError', { currentVersion: (e) => (e as VersionConflictError).currentVersion }, { currentVersion: 'Int' });
 errorType(InvalidTransitionError, 'InvalidTransitionError');
 errorType(IdempotencyConflictError, 'IdempotencyConflictError');
 errorType(NoCaseAvailableError, 'NoCaseAvailableError');
-errorType(ExposureCapReachedError, 'ExposureCapReachedError', { cap: (e) => (e as ExposureCapReachedError).cap }, { cap: 'Int' });
 errorType(EscalationRequiredError, 'EscalationRequiredError');
 errorType(AppealNotAllowedError, 'AppealNotAllowedError');
-errorType(RateLimitedError, 'RateLimitedError', { retryAfterSeconds: (e) => (e as RateLimitedError).retryAfterSeconds }, { retryAfterSeconds: 'Int' });
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ValidationError,
+  fields: (t) => ({ fields: t.field({ type: [FieldIssueRef], resolve: (e) => e.fields }) }),
+});
+builder.objectType(VersionConflictError, {
+  name: 'VersionConflictError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof VersionConflictError,
+  fields: (t) => ({ currentVersion: t.exposeInt('currentVersion') }),
+});
+builder.objectType(ExposureCapReachedError, {
+  name: 'ExposureCapReachedError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof ExposureCapReachedError,
+  fields: (t) => ({ cap: t.exposeInt('cap') }),
+});
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof RateLimitedError,
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
+});
 
 /** Error types any mutation may return. */
 export const COMMON_ERRORS = [ValidationError, NotFoundError, ForbiddenError, NotAuthenticatedError, InvalidTransitionError];

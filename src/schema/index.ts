@@ -12,5 +12,6 @@ import './appeal.js';
 import './ncmec.js';
 import './audit.js';
 import './policy.js';
+import './analytics.js';
 
 export const schema = builder.toSchema();

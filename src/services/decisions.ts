@@ -88,7 +88,14 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
     });
     const updated = await unit.tx.case.update({
       where: { id: found.id },
-      data: { status, assigneeId: null, leaseExpiresAt: null, decidedAt: unit.now, version: { increment: 1 } },
+      data: {
+        status,
+        assigneeId: null,
+        leaseExpiresAt: null,
+        decidedAt: unit.now,
+        ...(found.firstDecidedAt ? {} : { firstDecidedAt: unit.now, firstDecisionWithinSla: unit.now <= found.slaDueAt }),
+        version: { increment: 1 },
+      },
     });
     unit.audit({
       action: 'decision.made',

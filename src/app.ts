@@ -23,6 +23,9 @@ import { DomainError } from './services/errors.js';
 import { RecordingNcmecTransport, type NcmecTransport } from './services/ncmec.js';
 import { ensureReviewer } from './services/reviewers.js';
 import { startJobs, type Jobs } from './jobs/index.js';
+import { createIntakeLimiter } from './limits/intake.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { RateLimitedError } from './services/errors.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -33,12 +36,15 @@ export interface AppOptions {
   database?: Database;
   ncmec?: NcmecTransport;
   now?: () => Date;
+  /** For `bench/` only: measure intake without the audit chain. */
+  skipAuditForBenchmark?: boolean;
 }
 
 export interface App {
   db: Database;
   live: Live;
   jobs: Jobs;
+  metrics: Metrics;
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   server: Server;
   serviceContext(actor: Actor, requestId?: string | null): ServiceContext;
@@ -51,6 +57,8 @@ interface ServerContext {
   res?: ServerResponse;
   connectionParams?: Record<string, unknown>;
   clientAddress?: string;
+  /** What resolvers tell the HTTP layer: a rate-limited intake becomes a 429 with Retry-After. */
+  transport?: { retryAfterSeconds?: number };
 }
 
 type Enveloped = { execute: (args: unknown) => never; subscribe: (args: unknown) => never };
@@ -64,8 +72,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const now = options.now ?? (() => new Date());
   const db = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
   const live = createLive(config.REDIS_URL);
+  const metrics = createMetrics();
+  const intakeLimiter = createIntakeLimiter({
+    perClientPerMinute: config.INTAKE_LIMIT_PER_ADDRESS,
+    globalPerMinute: config.INTAKE_LIMIT_GLOBAL,
+    redisUrl: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    onRejected: (scope) => metrics.rateLimited.inc({ scope }),
+  });
   const ncmec = options.ncmec ?? new RecordingNcmecTransport();
-  const settings = { leaseMinutes: config.LEASE_MINUTES, dailyExposureCap: config.DAILY_EXPOSURE_CAP, secret: config.JWT_SECRET };
+  const settings = {
+    leaseMinutes: config.LEASE_MINUTES,
+    dailyExposureCap: config.DAILY_EXPOSURE_CAP,
+    secret: config.JWT_SECRET,
+    skipAuditForBenchmark: options.skipAuditForBenchmark === true,
+  };
   const serviceContext = (actor: Actor, requestId: string | null = null): ServiceContext => ({
     prisma: db.prisma,
     actor,
@@ -104,17 +125,27 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     plugins: [
       useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
+      // Limits sized so every client operation passes; messages say which limit, never its value.
       EnvelopArmorPlugin({
-        maxDepth: { n: 12, exposeLimits: false, ignoreIntrospection: true },
-        maxAliases: { n: 15, exposeLimits: false },
-        maxDirectives: { n: 20, exposeLimits: false },
-        maxTokens: { n: 2000, exposeLimits: false },
-        costLimit: { maxCost: 5000, exposeLimits: false, ignoreIntrospection: true },
+        maxDepth: { n: 12, exposeLimits: false, ignoreIntrospection: true, errorMessage: 'Query is nested too deeply.' },
+        maxAliases: { n: 15, exposeLimits: false, errorMessage: 'Query uses too many aliases.' },
+        maxDirectives: { n: 20, exposeLimits: false, errorMessage: 'Query uses too many directives.' },
+        maxTokens: { n: 2000, exposeLimits: false, errorMessage: 'Query is too long.' },
+        costLimit: { maxCost: 5000, exposeLimits: false, ignoreIntrospection: true, errorMessage: 'Query is too expensive.' },
         blockFieldSuggestion: { enabled: true },
       }),
       ...(production ? [useDisableIntrospection()] : []),
+      {
+        onResponse({ serverContext, response, setResponse, fetchAPI }) {
+          const seconds = (serverContext as ServerContext).transport?.retryAfterSeconds;
+          if (!seconds) return;
+          const headers = new fetchAPI.Headers(response.headers);
+          headers.set('retry-after', String(seconds));
+          setResponse(new fetchAPI.Response(response.body, { status: 429, headers }));
+        },
+      },
     ],
-    context: async ({ request, req, connectionParams, clientAddress }): Promise<GraphQLContext> => {
+    context: async ({ request, req, connectionParams, clientAddress, transport }): Promise<GraphQLContext> => {
       const requestId = requestStore.getStore()?.requestId ?? randomUUID();
       const header = (connectionParams?.authorization as string | undefined) ?? request?.headers.get('authorization');
       const user = await authenticate(header, config.JWT_SECRET);
@@ -122,9 +153,25 @@ export async function buildApp(options: AppOptions): Promise<App> {
       const actor: Actor = user
         ? { kind: 'USER', ...user }
         : { kind: 'ANONYMOUS', clientAddress: clientAddress ?? req?.socket.remoteAddress ?? 'unknown' };
-      return { prisma: db.prisma, user, actor, requestId, services: serviceContext(actor, requestId), pubsub: live.pubsub, loaders: createLoaders(db.prisma) };
+      const limitIntake = async () => {
+        try {
+          await intakeLimiter.consume(user ? `user:${user.id}` : `address:${(actor as { clientAddress: string }).clientAddress}`);
+        } catch (error) {
+          if (error instanceof RateLimitedError && transport) transport.retryAfterSeconds = error.retryAfterSeconds;
+          throw error;
+        }
+      };
+      return { prisma: db.prisma, user, actor, requestId, services: serviceContext(actor, requestId), pubsub: live.pubsub, loaders: createLoaders(db.prisma), limitIntake };
     },
   });
+
+  /** The socket's peer, or with TRUST_PROXY_HOPS set, the address that many proxies back in X-Forwarded-For. */
+  function clientAddressOf(req: IncomingMessage): string {
+    const peer = req.socket.remoteAddress ?? 'unknown';
+    if (!config.TRUST_PROXY_HOPS) return peer;
+    const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return forwarded[forwarded.length - config.TRUST_PROXY_HOPS] ?? forwarded[0] ?? peer;
+  }
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => handle(req, res));
@@ -151,7 +198,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const requestId = /^[\w-]{8,64}$/.test(String(req.headers['x-request-id'] ?? '')) ? String(req.headers['x-request-id']) : randomUUID();
     res.setHeader('x-request-id', requestId);
     const started = performance.now();
-    await requestStore.run({ requestId }, () => yoga.handle(req, res, { req, res, clientAddress: req.socket.remoteAddress }));
+    await requestStore.run({ requestId }, () => yoga.handle(req, res, { req, res, clientAddress: clientAddressOf(req), transport: {} }));
     logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
   }
 
@@ -170,7 +217,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
             socket: ctx.extra.socket,
             params: payload,
             connectionParams: ctx.connectionParams ?? {},
-            clientAddress: ctx.extra.request.socket.remoteAddress,
+            clientAddress: clientAddressOf(ctx.extra.request),
           } as never);
           let document;
           try {
@@ -208,6 +255,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     db,
     live,
     jobs,
+    metrics,
     yoga,
     server,
     serviceContext,
@@ -235,6 +283,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await closed;
       clearTimeout(force);
       await live.close();
+      await intakeLimiter.close();
       if (!options.database) await db.close();
     },
   };

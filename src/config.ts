@@ -17,11 +17,15 @@ const schema = z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
+    REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or : . - _').default('child-safety:'),
     JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LEASE_MINUTES: z.coerce.number().int().min(1).max(240).default(10),
     LEASE_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(15_000),
     DAILY_EXPOSURE_CAP: z.coerce.number().int().min(0).max(1000).default(40),
+    INTAKE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+    INTAKE_LIMIT_GLOBAL: z.coerce.number().int().min(1).default(1200),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {

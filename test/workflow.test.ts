@@ -161,6 +161,23 @@ describe('physical child abuse media', () => {
     expect(decision.reversedAt).not.toBeNull();
     const appealRow = await server.app.db.prisma.appeal.findUniqueOrThrow({ where: { id: appeal.data.submitAppeal.appeal.id } });
     expect((appealRow.statementOfReasons as { decision: string }).decision).toMatch(/reversed/);
+
+    // The platform reads what to carry out and undo from its feed, page by page, and resumes from its cursor.
+    const feed = `query($after: Int) { enforcementFeed(after: $after, first: 2) { cursor hasMore items { seq kind decisionId contentId reportedAccountId actions } } }`;
+    const items: any[] = [];
+    let after = 0;
+    for (let page = 0; page < 500; page++) {
+      const res = await server.gql(feed, { after }, { token: t.platform });
+      expect(res.errors).toBeUndefined();
+      items.push(...res.data.enforcementFeed.items);
+      after = res.data.enforcementFeed.cursor;
+      if (!res.data.enforcementFeed.hasMore) break;
+    }
+    const mine = items.filter((i) => i.decisionId === decided.decision.id);
+    expect(mine.map((i) => i.kind)).toEqual(['APPLY', 'REVERSE']);
+    expect(mine[0]).toMatchObject({ reportedAccountId: account, actions: decided.decision.actions });
+    expect(JSON.stringify(items)).not.toContain('placeholder');
+    expect(items.map((i) => i.seq)).toEqual([...items.map((i) => i.seq)].sort((a, b) => a - b));
   });
 });
 

@@ -21,6 +21,8 @@ export interface GraphQLContext {
   services: ServiceContext;
   pubsub: LivePubSub;
   loaders: Loaders;
+  /** Counts one report against the intake rate limits for this caller; throws RateLimitedError. */
+  limitIntake(): Promise<void>;
 }
 
 export interface Loaders {

@@ -13,5 +13,7 @@ import './ncmec.js';
 import './audit.js';
 import './policy.js';
 import './analytics.js';
+import './exposure.js';
+import './enforcement.js';
 
 export const schema = builder.toSchema();

@@ -84,7 +84,10 @@ builder.mutationField('submitReport', (t) =>
     description: 'Report content. No account and no evidence are needed.',
     errors: { types: [...COMMON_ERRORS, IdempotencyConflictError, RateLimitedError], directResult: true, union: { name: 'SubmitReportResult' } },
     args: { input: t.arg({ type: SubmitReportInput, required: true }) },
-    resolve: (_root, { input }, ctx) => submitReport(ctx.services, input),
+    resolve: async (_root, { input }, ctx) => {
+      await ctx.limitIntake();
+      return submitReport(ctx.services, input);
+    },
   }),
 );
 

@@ -3,7 +3,7 @@ import { builder } from './builder.js';
 import { RoleEnum } from './enums.js';
 import type { AuthUser } from './context.js';
 
-const Viewer = builder.objectRef<AuthUser>('Viewer').implement({
+export const Viewer = builder.objectRef<AuthUser>('Viewer').implement({
   description: 'The signed-in user, from their token',
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -5,6 +5,7 @@ import type { PrismaClient } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { CATEGORIES, QUEUE_NAMES, type Category, type EnforcementAction, type QueueName } from '../policy/index.js';
 import { ValidationError } from './errors.js';
+import { fromUtc, isoOf, utcTimestamp } from './sql.js';
 
 export interface Period {
   from: Date;
@@ -53,18 +54,11 @@ export interface QueueHealth {
   breachingSla: number;
 }
 
-/** A UTC instant as a `timestamp` (the columns are UTC `timestamp(3)`), independent of the session's time zone. */
-const at = (date: Date) => Prisma.sql`(${date.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+const at = utcTimestamp;
 const within = (column: string, period: Period) =>
   Prisma.sql`${Prisma.raw(`"${column}"`)} >= ${at(period.from)} AND ${Prisma.raw(`"${column}"`)} < ${at(period.to)}`;
 
-/** Timestamps come back from raw queries as UTC wall-clock values. */
-function utc(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  const text = String(value);
-  return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
-}
+const utc = fromUtc;
 
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
@@ -154,7 +148,7 @@ export async function transparencySeries(prisma: PrismaClient, period: Period, b
     overturned AS (${per('Appeal', 'decidedAt', Prisma.sql`AND "outcome" = 'OVERTURNED'`)}),
     ncmec AS (${per('NcmecReport', 'submittedAt')}),
     referrals AS (${per('LawEnforcementReferral', 'createdAt')})
-    SELECT to_char(buckets.b, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "bucketStart",
+    SELECT ${isoOf(Prisma.sql`buckets.b`)} AS "bucketStart",
            coalesce(reports.n, 0) AS "reportsReceived", coalesce(opened.n, 0) AS "casesOpened",
            coalesce(decided.n, 0) AS "casesDecided", decided.median AS "medianTimeToActionSeconds",
            coalesce(appeals.n, 0) AS "appealsReceived", coalesce(overturned.n, 0) AS "appealsOverturned",
@@ -186,7 +180,7 @@ export async function queueHealth(prisma: PrismaClient, now: Date): Promise<Queu
   const rows = await prisma.$queryRaw<Array<{ queue: QueueName; open: number; claimed: number; oldest: unknown; breaching: number }>>`
     SELECT "queue"::text AS queue, count(*)::int AS open,
            count(*) FILTER (WHERE "assigneeId" IS NOT NULL AND "leaseExpiresAt" > ${at(now)})::int AS claimed,
-           to_char(min("createdAt"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS oldest,
+           ${isoOf(Prisma.sql`min("createdAt")`)} AS oldest,
            count(*) FILTER (WHERE "slaDueAt" < ${at(now)})::int AS breaching
     FROM "Case"
     WHERE ("queue" = 'APPEALS' AND "status" = 'APPEALED') OR ("queue" <> 'APPEALS' AND "status" IN ('OPEN', 'IN_REVIEW'))

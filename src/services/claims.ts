@@ -20,6 +20,7 @@ import {
 } from './errors.js';
 import { NoChange, inTransaction, type Unit } from './transaction.js';
 import { transition } from './workflow.js';
+import { fromUtc, isoOf, utcTimestamp } from './sql.js';
 
 export function requireUser(ctx: ServiceContext) {
   if (ctx.actor.kind !== 'USER') throw new NotAuthenticatedError();
@@ -40,6 +41,23 @@ export async function exposureToday(ctx: Pick<ServiceContext, 'prisma' | 'now'>,
     select: { caseId: true },
   });
   return rows.length;
+}
+
+export interface ReviewerExposure {
+  reviewerId: string;
+  /** Distinct exploitation and abuse-media cases taken since UTC midnight. */
+  casesToday: number;
+  lastClaimedAt: Date;
+}
+
+/** Every reviewer's exposure today, most exposed first: for leads watching over their team. */
+export async function teamExposureToday(ctx: Pick<ServiceContext, 'prisma' | 'now'>): Promise<ReviewerExposure[]> {
+  const rows = await ctx.prisma.$queryRaw<Array<{ reviewerId: string; cases: number; last: string }>>`
+    SELECT "reviewerId", count(DISTINCT "caseId")::int AS cases, ${isoOf(Prisma.sql`max("claimedAt")`)} AS last
+    FROM "CaseClaim"
+    WHERE "claimedAt" >= ${utcTimestamp(startOfUtcDay(ctx.now()))} AND "category" IN ('CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA')
+    GROUP BY 1 ORDER BY 2 DESC, 1`;
+  return rows.map((r) => ({ reviewerId: r.reviewerId, casesToday: Number(r.cases), lastClaimedAt: fromUtc(r.last)! }));
 }
 
 export interface ClaimResult {

@@ -89,7 +89,10 @@ export class AppealNotAllowedError extends DomainError {
 
 export class RateLimitedError extends DomainError {
   readonly code = 'RATE_LIMITED';
-  constructor(readonly retryAfterSeconds: number) {
-    super(`Too many reports from this address; try again in ${retryAfterSeconds} seconds`);
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `Too many reports from this address; try again in ${retryAfterSeconds} seconds`,
+  ) {
+    super(message);
   }
 }

@@ -70,6 +70,11 @@ export async function startServer(env: Record<string, string> = {}, shared?: Tes
     JWT_SECRET: TEST_SECRET,
     LOG_LEVEL: 'silent',
     LEASE_SWEEP_MS: '600000',
+    // Tests file many reports from one address; the rate-limit tests set their own limits. Each server gets its own
+    // Redis namespace so counters never leak between test files.
+    INTAKE_LIMIT_PER_ADDRESS: '100000',
+    INTAKE_LIMIT_GLOBAL: '100000',
+    REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}:`,
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });

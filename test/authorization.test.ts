@@ -1,0 +1,179 @@
+// The authorization matrix, generated from the schema: every root field (queries, mutations, subscriptions) is called
+// by every role alone and by an anonymous caller, with arguments built from the field's types, and the outcome must
+// match the table below. A root field without an entry fails the test, so no new field ships without a decision.
+// "Allowed" means the call got past the field's auth scopes (it may still fail on its arguments); "denied" means
+// scope-auth refused it before the resolver ran.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLObjectType,
+} from 'graphql';
+import { readFileSync } from 'node:fs';
+import { SCHEMA_PATH } from '../scripts/build-schema.js';
+import { ROLES, type Role } from '../src/policy/index.js';
+import { startServer, token, type TestServer } from './support/harness.js';
+
+type Caller = Role | 'ANONYMOUS';
+const CALLERS: Caller[] = ['ANONYMOUS', ...ROLES];
+
+const EVERYONE: Caller[] = CALLERS;
+const SIGNED_IN: Caller[] = [...ROLES];
+const REVIEWERS: Caller[] = ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD'];
+const OVERSIGHT: Caller[] = ['LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'];
+const ANALYTICS: Caller[] = ['ANALYST', 'LEAD', 'ADMIN'];
+const LEADS_AND_ADMINS: Caller[] = ['LEAD', 'ADMIN'];
+const union = (...groups: Caller[][]) => [...new Set(groups.flat())];
+
+/** Who may call each root field. Written from DESIGN.md and issue 7, not read from the code. */
+const MATRIX: Record<string, Caller[]> = {
+  // Query
+  me: EVERYONE,
+  reportStatus: EVERYONE,
+  policy: SIGNED_IN,
+  recommendation: REVIEWERS,
+  queue: REVIEWERS,
+  case: union(REVIEWERS, OVERSIGHT),
+  auditLog: LEADS_AND_ADMINS,
+  verifyAuditChain: OVERSIGHT,
+  ncmecReports: OVERSIGHT,
+  transparencyReport: ANALYTICS,
+  transparencySeries: ANALYTICS,
+  queueHealth: ANALYTICS,
+  teamExposure: LEADS_AND_ADMINS,
+  enforcementFeed: ['PLATFORM', 'LEAD', 'ADMIN'],
+  // Mutation
+  submitReport: EVERYONE,
+  submitAppeal: EVERYONE,
+  claimNextCase: REVIEWERS,
+  releaseCase: REVIEWERS,
+  renewLease: REVIEWERS,
+  submitAssessment: REVIEWERS,
+  decideCase: REVIEWERS,
+  decideAppeal: REVIEWERS,
+  acknowledgeNcmecReport: OVERSIGHT,
+  // Subscription
+  queueUpdates: REVIEWERS,
+  caseUpdated: union(REVIEWERS, OVERSIGHT),
+};
+
+const schema = buildSchema(readFileSync(SCHEMA_PATH, 'utf8'));
+const roots = (['query', 'mutation', 'subscription'] as const).flatMap((kind) => {
+  const type = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[kind] as GraphQLObjectType | null;
+  return type ? Object.values(type.getFields()).map((field) => ({ kind, field })) : [];
+});
+
+/** The smallest valid value of an input type: required input fields only, placeholders for scalars. */
+function sample(type: GraphQLInputType): unknown {
+  if (isNonNullType(type)) return sample(type.ofType);
+  if (isListType(type)) return [];
+  if (isEnumType(type)) return type.getValues()[0]!.value;
+  if (isInputObjectType(type)) {
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((f) => isNonNullType(f.type) && f.defaultValue === undefined)
+        .map((f) => [f.name, sample(f.type)]),
+    );
+  }
+  if (isScalarType(type)) {
+    switch (type.name) {
+      case 'ID':
+        return randomUUID();
+      case 'Int':
+        return 1;
+      case 'Float':
+        return 1;
+      case 'Boolean':
+        return false;
+      case 'DateTime':
+        return '2026-01-01T00:00:00Z';
+      default:
+        return 'placeholder';
+    }
+  }
+  throw new Error(`no sample for ${String(type)}`);
+}
+
+function operationFor(kind: string, field: GraphQLField<unknown, unknown>) {
+  const args = field.args.filter((a) => isNonNullType(a.type));
+  const variables = Object.fromEntries(args.map((a) => [a.name, sample(a.type)]));
+  const definitions = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
+  const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
+  const named = getNamedType(field.type);
+  const selection = isScalarType(named) || isEnumType(named) ? '' : ' { __typename }';
+  const query = `${kind} Matrix${definitions ? `(${definitions})` : ''} { ${field.name}${call ? `(${call})` : ''}${selection} }`;
+  return { query, variables };
+}
+
+const SCOPE_DENIALS = ['Not authorized', 'Authentication required'];
+
+let server: TestServer;
+const tokens = new Map<Caller, string | undefined>();
+
+beforeAll(async () => {
+  server = await startServer();
+  tokens.set('ANONYMOUS', undefined);
+  for (const role of ROLES) tokens.set(role, await token(`matrix-${role.toLowerCase()}`, [role], `Matrix ${role}`));
+});
+afterAll(() => server?.close());
+
+/** Did scope-auth refuse the call? Subscriptions go over SSE; a subscription still open after a moment was allowed. */
+async function denied(kind: string, field: GraphQLField<unknown, unknown>, caller: Caller): Promise<boolean> {
+  const { query, variables } = operationFor(kind, field);
+  const bearer = tokens.get(caller);
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) };
+  if (kind !== 'subscription') {
+    const res = await server.gql(query, variables, { token: bearer });
+    // A malformed generated operation must not pass for "allowed".
+    expect(res.status, JSON.stringify(res.errors)).toBe(200);
+    expect(res.errors?.filter((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') ?? []).toEqual([]);
+    return (res.errors ?? []).some((e) => SCOPE_DENIALS.includes(e.message) && (e as { path?: string[] }).path?.[0] === field.name);
+  }
+  const controller = new AbortController();
+  const res = await fetch(server.url, { method: 'POST', headers: { ...headers, accept: 'text/event-stream' }, body: JSON.stringify({ query, variables }), signal: controller.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const reader = res.body!.getReader();
+  let text = '';
+  const timer = setTimeout(() => controller.abort(), 400);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+      if (text.includes('event: next')) break;
+    }
+  } catch {
+    /* aborted: the subscription stayed open */
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return SCOPE_DENIALS.some((m) => text.includes(`"message":"${m}"`));
+}
+
+describe('authorization matrix', () => {
+  it('has an entry for every root field, and none for a field that does not exist', () => {
+    const names = roots.map((r) => r.field.name);
+    expect(names.filter((n) => !(n in MATRIX)), 'root fields without a matrix entry').toEqual([]);
+    expect(Object.keys(MATRIX).filter((n) => !names.includes(n)), 'matrix entries for fields that do not exist').toEqual([]);
+  });
+
+  for (const { kind, field } of roots) {
+    it(`${kind} ${field.name}`, async () => {
+      const expected = MATRIX[field.name];
+      if (!expected) return; // reported by the test above
+      const outcome = await Promise.all(CALLERS.map(async (caller) => [caller, !(await denied(kind, field, caller))] as const));
+      const allowed = outcome.filter(([, ok]) => ok).map(([caller]) => caller);
+      expect(allowed.sort()).toEqual([...expected].sort());
+    });
+  }
+});

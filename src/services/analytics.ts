@@ -115,8 +115,6 @@ export async function transparencyReport(prisma: PrismaClient, period: Period, n
   };
 }
 
-const BUCKET_STEP: Record<Bucket, string> = { DAY: '1 day', WEEK: '1 week', MONTH: '1 month' };
-const BUCKET_DAYS: Record<Bucket, number> = { DAY: 1, WEEK: 7, MONTH: 28 };
 
 /**
  * One point per bucket (weeks start on Monday), zeros included. Buckets are aligned to calendar boundaries in UTC, so
@@ -124,55 +122,57 @@ const BUCKET_DAYS: Record<Bucket, number> = { DAY: 1, WEEK: 7, MONTH: 28 };
  */
 export async function transparencySeries(prisma: PrismaClient, period: Period, bucket: Bucket): Promise<SeriesPoint[]> {
   validatePeriod(period);
-  const buckets = (period.to.getTime() - period.from.getTime()) / (BUCKET_DAYS[bucket] * 86_400_000);
-  if (buckets > MAX_SERIES_BUCKETS) {
+  const starts = bucketStarts(period, bucket);
+  if (starts.length > MAX_SERIES_BUCKETS) {
     throw new ValidationError([{ path: 'bucket', message: `the period spans more than ${MAX_SERIES_BUCKETS} buckets; choose a larger bucket` }]);
   }
   const unit = bucket.toLowerCase();
-  const per = (table: string, column: string, extra = Prisma.empty) => Prisma.sql`
-    SELECT date_trunc(${unit}, ${Prisma.raw(`"${column}"`)}) AS b, count(*)::int AS n
-    FROM ${Prisma.raw(`"${table}"`)} WHERE ${within(column, period)} ${extra} GROUP BY 1`;
-  const rows = await prisma.$queryRaw<Array<Record<string, unknown>>>`
-    WITH buckets AS (
-      SELECT b FROM generate_series(date_trunc(${unit}, ${at(period.from)}), ${at(period.to)}, ${BUCKET_STEP[bucket]}::interval) AS b
-      WHERE b < ${at(period.to)}
-    ),
-    reports AS (${per('Report', 'createdAt')}),
-    opened AS (${per('Case', 'createdAt')}),
-    decided AS (
-      SELECT date_trunc(${unit}, "firstDecidedAt") AS b, count(*)::int AS n,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8) AS median
-      FROM "Case" WHERE ${within('firstDecidedAt', period)} GROUP BY 1
-    ),
-    appeals AS (${per('Appeal', 'createdAt')}),
-    overturned AS (${per('Appeal', 'decidedAt', Prisma.sql`AND "outcome" = 'OVERTURNED'`)}),
-    ncmec AS (${per('NcmecReport', 'submittedAt')}),
-    referrals AS (${per('LawEnforcementReferral', 'createdAt')})
-    SELECT ${isoOf(Prisma.sql`buckets.b`)} AS "bucketStart",
-           coalesce(reports.n, 0) AS "reportsReceived", coalesce(opened.n, 0) AS "casesOpened",
-           coalesce(decided.n, 0) AS "casesDecided", decided.median AS "medianTimeToActionSeconds",
-           coalesce(appeals.n, 0) AS "appealsReceived", coalesce(overturned.n, 0) AS "appealsOverturned",
-           coalesce(ncmec.n, 0) AS "ncmecReportsFiled", coalesce(referrals.n, 0) AS "lawEnforcementReferrals"
-    FROM buckets
-    LEFT JOIN reports ON reports.b = buckets.b
-    LEFT JOIN opened ON opened.b = buckets.b
-    LEFT JOIN decided ON decided.b = buckets.b
-    LEFT JOIN appeals ON appeals.b = buckets.b
-    LEFT JOIN overturned ON overturned.b = buckets.b
-    LEFT JOIN ncmec ON ncmec.b = buckets.b
-    LEFT JOIN referrals ON referrals.b = buckets.b
-    ORDER BY buckets.b`;
-  return rows.map((r) => ({
-    bucketStart: utc(r.bucketStart)!,
-    reportsReceived: Number(r.reportsReceived),
-    casesOpened: Number(r.casesOpened),
-    casesDecided: Number(r.casesDecided),
-    medianTimeToActionSeconds: num(r.medianTimeToActionSeconds),
-    appealsReceived: Number(r.appealsReceived),
-    appealsOverturned: Number(r.appealsOverturned),
-    ncmecReportsFiled: Number(r.ncmecReportsFiled),
-    lawEnforcementReferrals: Number(r.lawEnforcementReferrals),
-  }));
+  const per = (metric: string, table: string, column: string, extra = Prisma.empty) => Prisma.sql`
+    SELECT ${metric} AS metric, ${isoOf(Prisma.sql`date_trunc(${unit}, ${Prisma.raw(`"${column}"`)})`)} AS b, count(*)::int AS n, NULL::float8 AS median
+    FROM ${Prisma.raw(`"${table}"`)} WHERE ${within(column, period)} ${extra} GROUP BY 2`;
+  // One statement, one row per (figure, non-empty bucket); empty buckets are filled with zeros below.
+  const rows = await prisma.$queryRaw<Array<{ metric: string; b: string; n: number; median: number | null }>>`
+    ${per('reportsReceived', 'Report', 'createdAt')}
+    UNION ALL ${per('casesOpened', 'Case', 'createdAt')}
+    UNION ALL
+    SELECT 'casesDecided', ${isoOf(Prisma.sql`date_trunc(${unit}, "firstDecidedAt")`)}, count(*)::int,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8)
+    FROM "Case" WHERE ${within('firstDecidedAt', period)} GROUP BY 2
+    UNION ALL ${per('appealsReceived', 'Appeal', 'createdAt')}
+    UNION ALL ${per('appealsOverturned', 'Appeal', 'decidedAt', Prisma.sql`AND "outcome" = 'OVERTURNED'`)}
+    UNION ALL ${per('ncmecReportsFiled', 'NcmecReport', 'submittedAt')}
+    UNION ALL ${per('lawEnforcementReferrals', 'LawEnforcementReferral', 'createdAt')}`;
+  const points = new Map<number, SeriesPoint>(
+    starts.map((start) => [
+      start.getTime(),
+      { bucketStart: start, reportsReceived: 0, casesOpened: 0, casesDecided: 0, medianTimeToActionSeconds: null, appealsReceived: 0, appealsOverturned: 0, ncmecReportsFiled: 0, lawEnforcementReferrals: 0 },
+    ]),
+  );
+  for (const row of rows) {
+    const point = points.get(fromUtc(row.b)!.getTime());
+    if (!point) continue;
+    (point as unknown as Record<string, number>)[row.metric] = Number(row.n);
+    if (row.metric === 'casesDecided') point.medianTimeToActionSeconds = num(row.median);
+  }
+  return [...points.values()];
+}
+
+/** Calendar bucket starts in UTC covering the period: days, weeks from Monday, months. */
+export function bucketStarts(period: Period, bucket: Bucket): Date[] {
+  const f = period.from;
+  let cursor =
+    bucket === 'MONTH'
+      ? new Date(Date.UTC(f.getUTCFullYear(), f.getUTCMonth(), 1))
+      : new Date(Date.UTC(f.getUTCFullYear(), f.getUTCMonth(), f.getUTCDate() - (bucket === 'WEEK' ? (f.getUTCDay() + 6) % 7 : 0)));
+  const starts: Date[] = [];
+  while (cursor < period.to && starts.length <= MAX_SERIES_BUCKETS) {
+    starts.push(cursor);
+    cursor =
+      bucket === 'MONTH'
+        ? new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth() + 1, 1))
+        : new Date(Date.UTC(cursor.getUTCFullYear(), cursor.getUTCMonth(), cursor.getUTCDate() + (bucket === 'WEEK' ? 7 : 1)));
+  }
+  return starts;
 }
 
 /** Per queue: what waits, what is claimed, the oldest waiting case and how many are past their SLA at `now`. */

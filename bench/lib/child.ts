@@ -1,0 +1,67 @@
+// Servers under test run in their own processes, so the load generator does not share their event loop.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ChildServer {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  /** Asks the child a question over IPC (e.g. `statements`) and returns its answer. */
+  ask<T = unknown>(question: string): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startChild(script: string, env: Record<string, string> = {}): Promise<ChildServer> {
+  const path = fileURLToPath(new URL(`../servers/${script}`, import.meta.url));
+  const child = fork(path, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start in 120 s`)), 120_000);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+    child.on('message', (m: { ready?: number }) => {
+      if (m?.ready) {
+        clearTimeout(timer);
+        resolve(m.ready);
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  let asked = 0;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    port,
+    process: child,
+    ask<T>(question: string) {
+      const id = ++asked;
+      return new Promise<T>((resolve) => {
+        const listener = (m: { id?: number; answer?: T }) => {
+          if (m?.id === id) {
+            child.off('message', listener);
+            resolve(m.answer as T);
+          }
+        };
+        child.on('message', listener);
+        child.send({ id, question });
+      });
+    },
+    stop() {
+      if (child.exitCode !== null) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+      });
+    },
+  };
+}
+
+/** In a child: answers questions from the parent. */
+export function answer(handlers: Record<string, () => unknown | Promise<unknown>>) {
+  process.on('message', async (m: { id: number; question: string }) => {
+    const handler = handlers[m.question];
+    process.send!({ id: m.id, answer: handler ? await handler() : null });
+  });
+}

@@ -1,0 +1,22 @@
+// The real server for benchmarks, configured from the environment like `npm start`, plus two bench-only controls:
+// BENCH_SKIP_AUDIT=1 (intake without the audit chain) and a count of SQL statements sent, asked for over IPC.
+import pg from 'pg';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { answer } from '../lib/child.js';
+
+let statements = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements += 1;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
+const app = await buildApp({ config: loadConfig(), skipAuditForBenchmark: process.env.BENCH_SKIP_AUDIT === '1' });
+const { port } = await app.start(0, '127.0.0.1');
+answer({
+  statements: () => statements,
+  memory: () => process.memoryUsage().rss,
+});
+process.send!({ ready: port });
+process.on('SIGTERM', () => void app.stop().then(() => process.exit(0)));

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { httpScenarios, type Profile } from './http.js';
 import { Results } from './lib/results.js';
 import { analyticsScenarios } from './analytics.js';
+import { liveScenarios } from './live.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ const results = new Results();
 const started = performance.now();
 const sections: Array<[string, () => Promise<void>]> = [
   ['http', () => httpScenarios(profile, results, ['embedded', 'server'])],
+  ['live', () => liveScenarios(quick, results)],
   ['analytics', () => analyticsScenarios(quick, results, ['server', 'embedded'])],
 ];
 

@@ -4,8 +4,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { GraphQLError } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError, type DefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
@@ -21,10 +21,11 @@ import { createLoaders, type GraphQLContext } from './schema/context.js';
 import type { Actor, ServiceContext } from './services/context.js';
 import { DomainError } from './services/errors.js';
 import { RecordingNcmecTransport, type NcmecTransport } from './services/ncmec.js';
-import { ensureReviewer } from './services/reviewers.js';
+import { effectiveRoles, ensureReviewer } from './services/reviewers.js';
 import { startJobs, type Jobs } from './jobs/index.js';
 import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { queueHealth } from './services/analytics.js';
 import { RateLimitedError } from './services/errors.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -73,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const db = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
   const live = createLive(config.REDIS_URL);
   const metrics = createMetrics();
+  metrics.queueSource = () => queueHealth(db.prisma, now());
   const intakeLimiter = createIntakeLimiter({
     perClientPerMinute: config.INTAKE_LIMIT_PER_ADDRESS,
     globalPerMinute: config.INTAKE_LIMIT_GLOBAL,
@@ -96,6 +98,41 @@ export async function buildApp(options: AppOptions): Promise<App> {
     settings,
     ncmec,
   });
+
+  // Request count and latency per operation, for /metrics.
+  const operationMetrics: Plugin = {
+    onExecute({ args }) {
+      const started = performance.now();
+      const operation = args.document.definitions.find(
+        (d: DefinitionNode): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && (!args.operationName || d.name?.value === args.operationName),
+      );
+      return {
+        onExecuteDone({ result }) {
+          const failed = 'errors' in result && !!result.errors?.length;
+          metrics.operations.observe(
+            { operation: metrics.operationLabel(operation?.name?.value), type: operation?.operation ?? 'unknown', outcome: failed ? 'error' : 'ok' },
+            (performance.now() - started) / 1000,
+          );
+        },
+      };
+    },
+  };
+
+  // PostgreSQL text cannot hold U+0000: refuse it in any document or variable with a clear error, before execution.
+  const nulError = () => new GraphQLError('Text must not contain NUL (U+0000) characters', { extensions: { code: 'BAD_USER_INPUT' } });
+  const hasNul = (variables: unknown) => variables != null && JSON.stringify(variables).includes('\\u0000');
+  const refuseNul: Plugin = {
+    onParse({ params }) {
+      const source = typeof params.source === 'string' ? params.source : params.source.body;
+      if (source.includes('\u0000')) throw nulError();
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      if (hasNul(args.variableValues)) setResultAndStopExecution({ errors: [nulError()] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      if (hasNul(args.variableValues)) setResultAndStopExecution({ errors: [nulError()] });
+    },
+  };
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -135,6 +172,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
         blockFieldSuggestion: { enabled: true },
       }),
       ...(production ? [useDisableIntrospection()] : []),
+      refuseNul,
+      operationMetrics,
       {
         onResponse({ serverContext, response, setResponse, fetchAPI }) {
           const seconds = (serverContext as ServerContext).transport?.retryAfterSeconds;
@@ -148,8 +187,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     context: async ({ request, req, connectionParams, clientAddress, transport }): Promise<GraphQLContext> => {
       const requestId = requestStore.getStore()?.requestId ?? randomUUID();
       const header = (connectionParams?.authorization as string | undefined) ?? request?.headers.get('authorization');
-      const user = await authenticate(header, config.JWT_SECRET);
-      if (user) await ensureReviewer(db.prisma, user);
+      const token = await authenticate(header, config.JWT_SECRET);
+      let user = token;
+      if (token) {
+        // Access an admin withdrew applies at once, however long the token is still valid.
+        const access = await ensureReviewer(db.prisma, token);
+        if (access.suspended) throw new AuthenticationError('Your access has been suspended');
+        user = { ...token, roles: effectiveRoles(token.roles, access) };
+      }
       const actor: Actor = user
         ? { kind: 'USER', ...user }
         : { kind: 'ANONYMOUS', clientAddress: clientAddress ?? req?.socket.remoteAddress ?? 'unknown' };
@@ -161,7 +206,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
           throw error;
         }
       };
-      return { prisma: db.prisma, user, actor, requestId, services: serviceContext(actor, requestId), pubsub: live.pubsub, loaders: createLoaders(db.prisma), limitIntake };
+      return { prisma: db.prisma, user, actor, requestId, services: serviceContext(actor, requestId), pubsub: live.pubsub, loaders: createLoaders(db.prisma), metrics, limitIntake };
     },
   });
 
@@ -183,6 +228,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/metrics' && req.method === 'GET') {
+      try {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        return res.end(body);
+      } catch (error) {
+        logger.error({ err: error }, 'metrics collection failed');
+        return json(res, 503, { status: 'metrics unavailable' });
+      }
+    }
     if (path === '/readyz') {
       const ready = await db.ready();
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });

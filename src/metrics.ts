@@ -1,17 +1,32 @@
 // Prometheus metrics (prom-client), one registry per app so tests and several apps in a process stay apart.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+export interface QueueFigures {
+  queue: string;
+  open: number;
+  oldestOpenSince: Date | null;
+  breachingSla: number;
+}
+
 export interface Metrics {
   registry: Registry;
   operations: Histogram<'operation' | 'type' | 'outcome'>;
   activeSubscriptions: Gauge;
   rateLimited: Counter<'scope'>;
+  /** Where queue depth comes from at scrape time. */
+  queueSource?: () => Promise<QueueFigures[]>;
+  /** A bounded operation label: named operations up to a limit, then "other". */
+  operationLabel(name: string | null | undefined): string;
 }
+
+const MAX_OPERATION_LABELS = 200;
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  return {
+  const seen = new Set<string>();
+  let queues: QueueFigures[] = [];
+  const metrics: Metrics = {
     registry,
     operations: new Histogram({
       name: 'graphql_operation_duration_seconds',
@@ -22,5 +37,45 @@ export function createMetrics(): Metrics {
     }),
     activeSubscriptions: new Gauge({ name: 'graphql_active_subscriptions', help: 'Subscriptions open now', registers: [registry] }),
     rateLimited: new Counter({ name: 'intake_rate_limited_total', help: 'Reports refused by the intake rate limits', labelNames: ['scope'], registers: [registry] }),
+    operationLabel(name) {
+      if (!name || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) return 'anonymous';
+      if (seen.has(name)) return name;
+      if (seen.size >= MAX_OPERATION_LABELS) return 'other';
+      seen.add(name);
+      return name;
+    },
   };
+  // Queue figures are read once per scrape, by the first of the three gauges to be collected.
+  const refresh = async () => {
+    queues = metrics.queueSource ? await metrics.queueSource() : [];
+  };
+  new Gauge({
+    name: 'queue_open_cases',
+    help: 'Cases waiting in each queue',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      await refresh();
+      for (const q of queues) this.set({ queue: q.queue }, q.open);
+    },
+  });
+  new Gauge({
+    name: 'queue_oldest_open_case_age_seconds',
+    help: 'Age of the oldest waiting case in each queue',
+    labelNames: ['queue'],
+    registers: [registry],
+    collect() {
+      for (const q of queues) this.set({ queue: q.queue }, q.oldestOpenSince ? (Date.now() - q.oldestOpenSince.getTime()) / 1000 : 0);
+    },
+  });
+  new Gauge({
+    name: 'queue_cases_breaching_sla',
+    help: 'Waiting cases past their SLA due time',
+    labelNames: ['queue'],
+    registers: [registry],
+    collect() {
+      for (const q of queues) this.set({ queue: q.queue }, q.breachingSla);
+    },
+  });
+  return metrics;
 }

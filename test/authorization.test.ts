@@ -60,6 +60,7 @@ const MATRIX: Record<string, Caller[]> = {
   decideCase: REVIEWERS,
   decideAppeal: REVIEWERS,
   acknowledgeNcmecReport: OVERSIGHT,
+  setReviewerAccess: ['ADMIN'],
   // Subscription
   queueUpdates: REVIEWERS,
   caseUpdated: union(REVIEWERS, OVERSIGHT),

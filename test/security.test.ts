@@ -202,6 +202,17 @@ describe('abuse suite: each rejected with a clear error before any resolver runs
     expect(JSON.stringify(res.body)).not.toMatch(/did you mean|"me"/i);
   });
 
+  it('a NUL character in a variable or in the document (PostgreSQL text cannot hold it)', async () => {
+    const viaVariable = await raw(server, json({ query: SUBMIT, variables: { input: { ...report().input, description: 'placeholder\u0000' } } }));
+    const inDocument = await raw(server, json({ query: `mutation { submitReport(input: { contentId: "content-\u0000", category: MINOR_PHYSICAL_ALTERCATION }) { __typename } }` }));
+    for (const res of [viaVariable, inDocument]) {
+      expect(res.status).toBeLessThan(500);
+      notExecuted(res.body);
+      expect(res.body.errors[0].message).toMatch(/NUL/);
+    }
+    expect(await server.app.db.prisma.report.count()).toBe(0);
+  });
+
   it('a forged token and an expired token', async () => {
     const forged = await new SignJWT({ name: 'Forger', roles: ['ADMIN'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('forger').setExpirationTime('1h').sign(new TextEncoder().encode('not-the-secret-0123456789-0123456789'));
     const expired = await new SignJWT({ name: 'Old', roles: ['ADMIN'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('old').setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(new TextEncoder().encode(TEST_SECRET));

@@ -338,6 +338,24 @@ describe('audit coverage', () => {
     auditedMutations.set('acknowledgeNcmecReport', actions.includes('ncmec.acknowledged'));
   });
 
+  it('setReviewerAccess writes an audit event with what changed', async () => {
+    const admin = await token('admin-1', ['ADMIN'], 'Admin One');
+    const before = await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    const set = `mutation($input: ReviewerAccessInput!) { setReviewerAccess(input: $input) { __typename ... on Error { message } } }`;
+    const changed = await server.gql(set, { input: { reviewerId: 'app-1', revokedRoles: ['APPEALS_REVIEWER'], suspended: false } }, { token: admin });
+    expect(changed.data.setReviewerAccess.__typename).toBe('SetReviewerAccessSuccess');
+    await server.gql(set, { input: { reviewerId: 'app-1', revokedRoles: [], suspended: false } }, { token: admin });
+    const self = await server.gql(set, { input: { reviewerId: 'admin-1', revokedRoles: [], suspended: true } }, { token: admin });
+    expect(self.data.setReviewerAccess).toMatchObject({ __typename: 'ForbiddenError', message: expect.stringMatching(/cannot suspend themselves/) });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { seq: { gt: before.seq }, action: 'reviewer.access_changed' }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.changes)).toEqual([
+      { revokedRoles: { from: [], to: ['APPEALS_REVIEWER'] }, suspended: { from: false, to: false } },
+      { revokedRoles: { from: ['APPEALS_REVIEWER'], to: [] }, suspended: { from: false, to: false } },
+    ]);
+    expect(events[0]).toMatchObject({ actorId: 'admin-1', entityType: 'Reviewer', entityId: 'app-1' });
+    auditedMutations.set('setReviewerAccess', events.length === 2);
+  });
+
   it('every field of the Mutation type was exercised above and wrote at least one audit event', () => {
     const fields = Object.keys(server.app.yoga.getEnveloped().schema.getMutationType()!.getFields()).sort();
     expect(fields.length).toBeGreaterThan(8);

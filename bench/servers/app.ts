@@ -17,6 +17,7 @@ const { port } = await app.start(0, '127.0.0.1');
 answer({
   statements: () => statements,
   memory: () => process.memoryUsage().rss,
+  subscriptions: async () => (await app.metrics.activeSubscriptions.get()).values[0]?.value ?? 0,
 });
 process.send!({ ready: port });
 process.on('SIGTERM', () => void app.stop().then(() => process.exit(0)));

@@ -13,6 +13,7 @@ import type { GraphQLContext } from './context.js';
 const has = (ctx: GraphQLContext, ...roles: Role[]) => !!ctx.user && roles.some((r) => ctx.user!.roles.includes(r));
 
 export const REVIEWING_ROLES: Role[] = ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD'];
+export const OVERSIGHT_ROLES: Role[] = ['LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'];
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -48,7 +49,7 @@ export const builder = new SchemaBuilder<{
       role: (role) => has(ctx, role),
       reviewer: has(ctx, ...REVIEWING_ROLES),
       analytics: has(ctx, 'ANALYST', 'LEAD', 'ADMIN'),
-      oversight: has(ctx, 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'),
+      oversight: has(ctx, ...OVERSIGHT_ROLES),
       auditor: has(ctx, 'LEAD', 'ADMIN'),
       reporterIdentity: has(ctx, 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'),
       handlesCategory: (category) => !!ctx.user && canHandleCategory(ctx.user.roles, category),

@@ -5,6 +5,7 @@ import type { AuditEvent } from '../generated/prisma/client.js';
 import type { Role } from '../policy/index.js';
 import type { Actor, ServiceContext } from '../services/context.js';
 import type { LivePubSub } from '../live/pubsub.js';
+import type { Metrics } from '../metrics.js';
 
 export interface AuthUser {
   id: string;
@@ -21,6 +22,7 @@ export interface GraphQLContext {
   services: ServiceContext;
   pubsub: LivePubSub;
   loaders: Loaders;
+  metrics: Metrics;
   /** Counts one report against the intake rate limits for this caller; throws RateLimitedError. */
   limitIntake(): Promise<void>;
 }

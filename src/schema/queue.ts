@@ -1,10 +1,13 @@
 // Queues: what waits, claiming and releasing work, and live updates.
 import { GraphQLError } from 'graphql';
-import { pipe, filter } from 'graphql-yoga';
-import { builder } from './builder.js';
+import { initContextCache } from '@pothos/core';
+import { OVERSIGHT_ROLES, REVIEWING_ROLES, builder } from './builder.js';
+import { createLoaders } from './context.js';
+import DataLoader from 'dataloader';
+import type { ReviewerAccess } from '../services/reviewers.js';
 import { QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
-import { canHandleCategory, canWorkQueue, handledCategories, type QueueName } from '../policy/index.js';
+import { canHandleCategory, canWorkQueue, handledCategories, type Category, type QueueName, type Role } from '../policy/index.js';
 import { ExposureCapReachedError, NoCaseAvailableError } from '../services/errors.js';
 import { claimNextCase, releaseCase, renewLease, type ClaimResult } from '../services/claims.js';
 import type { QueueEvent } from '../services/context.js';
@@ -118,6 +121,12 @@ const QueueUpdate = builder.objectRef<QueueEvent>('QueueUpdate').implement({
     kind: t.field({ type: QueueEventKindEnum, resolve: (e) => e.kind }),
     at: t.field({ type: 'DateTime', resolve: (e) => new Date(e.at) }),
     queue: t.field({ type: QueueNameEnum, resolve: (e) => e.queue }),
+    committedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the change committed; delivery follows at once',
+      resolve: (e) => (e.committedAt ? new Date(e.committedAt) : null),
+    }),
     case: t.prismaField({
       type: 'Case',
       nullable: true,
@@ -126,11 +135,87 @@ const QueueUpdate = builder.objectRef<QueueEvent>('QueueUpdate').implement({
   }),
 });
 
-/** Re-checked on every event: a subscriber sees only cases of categories they may handle right now. */
-async function visible(ctx: GraphQLContext, event: QueueEvent): Promise<boolean> {
-  if (!ctx.user) return false;
-  const found = await ctx.prisma.case.findUnique({ where: { id: event.caseId }, select: { category: true } });
-  return !!found && canHandleCategory(ctx.user.roles, found.category);
+/**
+ * Per-event lookups shared by every subscriber: one event fans out to many subscriptions in the same tick, so their
+ * access and case lookups are batched into one query each. Nothing is cached between events.
+ */
+const liveCheckers = new WeakMap<GraphQLContext['prisma'], { access: DataLoader<string, ReviewerAccess>; category: DataLoader<string, Category | null> }>();
+function liveChecks(prisma: GraphQLContext['prisma']) {
+  let checks = liveCheckers.get(prisma);
+  if (!checks) {
+    checks = {
+      access: new DataLoader(
+        async (ids) => {
+          const rows = await prisma.reviewer.findMany({ where: { id: { in: [...ids] } }, select: { id: true, revokedRoles: true, suspendedAt: true } });
+          const byId = new Map(rows.map((r) => [r.id, { revokedRoles: r.revokedRoles as Role[], suspended: r.suspendedAt !== null }]));
+          // A reviewer record that has vanished has no access.
+          return ids.map((id) => byId.get(id) ?? { revokedRoles: [], suspended: true });
+        },
+        { cache: false },
+      ),
+      category: new DataLoader(
+        async (ids) => {
+          const rows = await prisma.case.findMany({ where: { id: { in: [...ids] } }, select: { id: true, category: true } });
+          const byId = new Map(rows.map((r) => [r.id, r.category]));
+          return ids.map((id) => byId.get(id) ?? null);
+        },
+        { cache: false },
+      ),
+    };
+    liveCheckers.set(prisma, checks);
+  }
+  return checks;
+}
+
+/**
+ * Wraps a subscription's event stream so that before every event the subscriber's access is read afresh (an admin may
+ * have withdrawn a role or suspended them: the stream then ends), the event is dropped unless they may see the case,
+ * and the context gets fresh loaders and auth caches. The returned iterator ends at once when the client goes away,
+ * even while waiting for an event, and keeps the active-subscription gauge exact.
+ */
+function guarded(
+  ctx: GraphQLContext,
+  source: AsyncIterable<QueueEvent>,
+  allowed: (roles: Role[]) => boolean,
+): AsyncIterableIterator<QueueEvent> {
+  const iterator = source[Symbol.asyncIterator]();
+  const user = ctx.user!;
+  const tokenRoles = user.roles;
+  let closed = false;
+  ctx.metrics.activeSubscriptions.inc();
+  const done = { done: true, value: undefined } as const;
+  const close = async () => {
+    if (closed) return done;
+    closed = true;
+    ctx.metrics.activeSubscriptions.dec();
+    await iterator.return?.();
+    return done;
+  };
+  return {
+    async next() {
+      while (!closed) {
+        const result = await iterator.next();
+        if (result.done || closed) return close();
+        const checks = liveChecks(ctx.prisma);
+        const [access, category] = await Promise.all([checks.access.load(user.id), checks.category.load(result.value.caseId)]);
+        const roles = access.suspended ? null : tokenRoles.filter((r) => !access.revokedRoles.includes(r));
+        if (!roles || !allowed(roles)) return close();
+        const found = category ? { category } : null;
+        if (!found || !(canHandleCategory(roles, found.category) || roles.some((r) => OVERSIGHT_ROLES.includes(r)))) continue;
+        Object.assign(ctx, initContextCache(), { user: { ...user, roles }, loaders: createLoaders(ctx.prisma) });
+        return result;
+      }
+      return done;
+    },
+    return: close,
+    async throw(error: unknown) {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 builder.subscriptionField('queueUpdates', (t) =>
@@ -141,7 +226,7 @@ builder.subscriptionField('queueUpdates', (t) =>
     args: { queue: t.arg({ type: QueueNameEnum, required: true }) },
     subscribe: (_root, { queue }, ctx) => {
       assertQueueAccess(ctx, queue);
-      return pipe(ctx.pubsub.subscribe('queue', queue), filter((event: QueueEvent) => visible(ctx, event)));
+      return guarded(ctx, ctx.pubsub.subscribe('queue', queue), (roles) => canWorkQueue(roles, queue));
     },
     resolve: (event) => event,
   }),
@@ -154,7 +239,7 @@ builder.subscriptionField('caseUpdated', (t) =>
     description: 'Every committed change to one case, for a case detail screen',
     args: { id: t.arg.id({ required: true }) },
     subscribe: (_root, { id }, ctx) =>
-      pipe(ctx.pubsub.subscribe('case', String(id)), filter((event: QueueEvent) => visible(ctx, event))),
+      guarded(ctx, ctx.pubsub.subscribe('case', String(id)), (roles) => roles.some((r) => [...REVIEWING_ROLES, ...OVERSIGHT_ROLES].includes(r))),
     resolve: (event) => event,
   }),
 );

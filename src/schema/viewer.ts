@@ -1,6 +1,9 @@
 // Who is signed in, and reviewer identities as others see them.
 import { builder } from './builder.js';
 import { RoleEnum } from './enums.js';
+import { COMMON_ERRORS } from './errors.js';
+import { setReviewerAccess } from '../services/reviewers.js';
+import type { Role } from '../policy/index.js';
 import type { AuthUser } from './context.js';
 
 export const Viewer = builder.objectRef<AuthUser>('Viewer').implement({
@@ -18,8 +21,35 @@ builder.prismaObject('Reviewer', {
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
+    revokedRoles: t.field({ type: [RoleEnum], authScopes: { auditor: true }, resolve: (r) => r.revokedRoles as Role[] }),
+    suspended: t.boolean({ authScopes: { auditor: true }, resolve: (r) => r.suspendedAt !== null }),
   }),
 });
+
+const ReviewerAccessInput = builder.inputType('ReviewerAccessInput', {
+  fields: (t) => ({
+    reviewerId: t.id({ required: true }),
+    revokedRoles: t.field({ type: [RoleEnum], required: true, description: 'Withdrawn even while tokens still carry them' }),
+    suspended: t.boolean({ required: true }),
+  }),
+});
+
+const SetReviewerAccessSuccess = builder.objectRef<{ reviewerId: string }>('SetReviewerAccessSuccess').implement({
+  fields: (t) => ({
+    reviewer: t.prismaField({ type: 'Reviewer', resolve: (query, r, _a, ctx) => ctx.prisma.reviewer.findUniqueOrThrow({ ...query, where: { id: r.reviewerId } }) }),
+  }),
+});
+
+builder.mutationField('setReviewerAccess', (t) =>
+  t.field({
+    type: SetReviewerAccessSuccess,
+    authScopes: { role: 'ADMIN' },
+    description: 'Withdraw roles from a reviewer or suspend them; applies to the next request and live event (admins)',
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'SetReviewerAccessResult' } },
+    args: { input: t.arg({ type: ReviewerAccessInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => ({ reviewerId: (await setReviewerAccess(ctx.services, { ...input, reviewerId: String(input.reviewerId) })).id }),
+  }),
+);
 
 builder.queryField('me', (t) =>
   t.field({

@@ -15,6 +15,7 @@ import { ensureReferral } from './referrals.js';
 import { requireLease, requireUser } from './claims.js';
 import { inTransaction } from './transaction.js';
 import { transition } from './workflow.js';
+import { isUuid } from './validation.js';
 
 export interface AssessmentInput extends AssessmentFactors {
   caseId: string;
@@ -43,7 +44,7 @@ export function recommendOrThrow(factors: AssessmentFactors, facts: CaseFacts): 
 /** A live preview for the reviewer UI: no state changes. Case facts apply when the case is given and visible. */
 export async function previewRecommendation(ctx: ServiceContext, input: AssessmentInput): Promise<Recommendation> {
   const user = requireUser(ctx);
-  const found = await ctx.prisma.case.findUnique({ where: { id: input.caseId } });
+  const found = input.caseId && isUuid(input.caseId) ? await ctx.prisma.case.findUnique({ where: { id: input.caseId } }) : null;
   if (!found || !canHandleCategory(user.roles, found.category)) throw new NotFoundError('Case');
   return recommendOrThrow(factorsOf(input), caseFactsOf(found));
 }

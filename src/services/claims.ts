@@ -21,6 +21,7 @@ import {
 import { NoChange, inTransaction, type Unit } from './transaction.js';
 import { transition } from './workflow.js';
 import { fromUtc, isoOf, utcTimestamp } from './sql.js';
+import { isUuid } from './validation.js';
 
 export function requireUser(ctx: ServiceContext) {
   if (ctx.actor.kind !== 'USER') throw new NotAuthenticatedError();
@@ -124,7 +125,7 @@ async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'cla
 
 /** Loads a case the caller holds a live lease on, for a step that needs one. */
 export async function requireLease(ctx: ServiceContext, unit: Unit, caseId: string, userId: string): Promise<Case> {
-  const found = await unit.tx.case.findUnique({ where: { id: caseId } });
+  const found = isUuid(caseId) ? await unit.tx.case.findUnique({ where: { id: caseId } }) : null;
   if (!found) throw new NotFoundError('Case');
   if (found.assigneeId !== userId) {
     throw new InvalidTransitionError(found.assigneeId ? 'This case is claimed by another reviewer' : 'Claim this case before working on it');
@@ -139,7 +140,7 @@ export async function requireLease(ctx: ServiceContext, unit: Unit, caseId: stri
 export async function releaseCase(ctx: ServiceContext, caseId: string): Promise<Case> {
   const user = requireUser(ctx);
   return inTransaction(ctx, async (unit) => {
-    const found = await unit.tx.case.findUnique({ where: { id: caseId } });
+    const found = isUuid(caseId) ? await unit.tx.case.findUnique({ where: { id: caseId } }) : null;
     if (!found) throw new NotFoundError('Case');
     if (found.assigneeId !== user.id && !(user.roles as Role[]).includes('LEAD')) {
       throw new InvalidTransitionError(found.assigneeId ? 'This case is claimed by another reviewer' : 'This case is not claimed');

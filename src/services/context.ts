@@ -17,6 +17,8 @@ export interface QueueEvent {
   queue: QueueName;
   caseId: string;
   at: string;
+  /** When the transaction committed (ISO-8601, milliseconds): the start of delivery latency. */
+  committedAt?: string;
 }
 
 export interface EventSink {

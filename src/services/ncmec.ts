@@ -3,6 +3,7 @@
 import type { NcmecReport } from '../generated/prisma/client.js';
 import type { ServiceContext } from './context.js';
 import { InvalidTransitionError, NotFoundError } from './errors.js';
+import { isUuid } from './validation.js';
 import { NoChange, inTransaction } from './transaction.js';
 
 /** What leaves the platform: references and hashes, never media or reporter identity. */
@@ -105,7 +106,7 @@ async function submitOne(ctx: ServiceContext, id: string): Promise<boolean> {
 /** A liaison records NCMEC's acknowledgement of a submitted report. */
 export async function acknowledgeNcmecReport(ctx: ServiceContext, id: string): Promise<NcmecReport> {
   return inTransaction(ctx, async (unit) => {
-    const record = await unit.tx.ncmecReport.findUnique({ where: { id } });
+    const record = isUuid(id) ? await unit.tx.ncmecReport.findUnique({ where: { id } }) : null;
     if (!record) throw new NotFoundError('NCMEC report');
     if (record.status !== 'SUBMITTED') {
       throw new InvalidTransitionError(`Only a SUBMITTED report can be acknowledged (it is ${record.status})`);

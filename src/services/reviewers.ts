@@ -1,19 +1,68 @@
-// A reviewer record is created on first sight of a token's `sub`, and its name and roles follow the token.
+// Reviewer records: created on first sight of a token's `sub`, name and roles following the token; and access an admin
+// withdraws, which applies at once to every request and every live subscription event even while tokens stay valid.
+import { z } from 'zod';
 import type { PrismaClient } from '../db/database.js';
-import type { Role } from '../policy/index.js';
+import { ROLES, type Role } from '../policy/index.js';
+import { userOf, type ServiceContext } from './context.js';
+import { ForbiddenError, NotFoundError } from './errors.js';
+import { inTransaction } from './transaction.js';
+import { toValidationError } from './validation.js';
 
-/** What each database already holds for each reviewer, so a request upserts only when the token says something new. */
-const seenByDatabase = new WeakMap<PrismaClient, Map<string, string>>();
+export interface ReviewerAccess {
+  revokedRoles: Role[];
+  suspended: boolean;
+}
 
-export async function ensureReviewer(prisma: PrismaClient, user: { id: string; name: string; roles: Role[] }): Promise<void> {
-  let seen = seenByDatabase.get(prisma);
-  if (!seen) seenByDatabase.set(prisma, (seen = new Map()));
-  const fingerprint = `${user.name}\u0000${[...user.roles].sort().join(',')}`;
-  if (seen.get(user.id) === fingerprint) return;
-  await prisma.reviewer.upsert({
-    where: { id: user.id },
-    create: { id: user.id, name: user.name, roles: user.roles },
-    update: { name: user.name, roles: user.roles, lastSeenAt: new Date() },
+const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+
+/** Creates or refreshes the reviewer record and returns what an admin has withdrawn (read fresh every call). */
+export async function ensureReviewer(prisma: PrismaClient, user: { id: string; name: string; roles: Role[] }): Promise<ReviewerAccess> {
+  const row = await prisma.reviewer.findUnique({ where: { id: user.id }, select: { name: true, roles: true, revokedRoles: true, suspendedAt: true } });
+  if (!row || row.name !== user.name || !sameRoles(row.roles, user.roles)) {
+    await prisma.reviewer.upsert({
+      where: { id: user.id },
+      create: { id: user.id, name: user.name, roles: user.roles },
+      update: { name: user.name, roles: user.roles, lastSeenAt: new Date() },
+    });
+  }
+  return { revokedRoles: (row?.revokedRoles ?? []) as Role[], suspended: !!row?.suspendedAt };
+}
+
+export const effectiveRoles = (roles: Role[], access: ReviewerAccess): Role[] => roles.filter((r) => !access.revokedRoles.includes(r));
+
+const accessSchema = z.object({
+  reviewerId: z.string().trim().min(1).max(200),
+  revokedRoles: z.array(z.enum(ROLES)).max(ROLES.length),
+  suspended: z.boolean(),
+});
+
+export type SetReviewerAccessInput = z.input<typeof accessSchema>;
+
+/** Admins only: withdraw roles from a reviewer, or suspend them, whatever their tokens say. */
+export async function setReviewerAccess(ctx: ServiceContext, raw: SetReviewerAccessInput) {
+  const user = userOf(ctx.actor);
+  if (!user?.roles.includes('ADMIN')) throw new ForbiddenError('Only admins change reviewer access');
+  const parsed = accessSchema.safeParse(raw);
+  if (!parsed.success) throw toValidationError(parsed.error);
+  const input = parsed.data;
+  if (input.reviewerId === user.id && (input.suspended || input.revokedRoles.includes('ADMIN'))) {
+    throw new ForbiddenError('Admins cannot suspend themselves or withdraw their own admin role');
+  }
+  return inTransaction(ctx, async (unit) => {
+    const before = await unit.tx.reviewer.findUnique({ where: { id: input.reviewerId } });
+    if (!before) throw new NotFoundError('Reviewer');
+    const revokedRoles = [...new Set(input.revokedRoles)].sort();
+    const suspendedAt = input.suspended ? (before.suspendedAt ?? unit.now) : null;
+    const updated = await unit.tx.reviewer.update({ where: { id: before.id }, data: { revokedRoles, suspendedAt } });
+    unit.audit({
+      action: 'reviewer.access_changed',
+      entityType: 'Reviewer',
+      entityId: before.id,
+      changes: {
+        revokedRoles: { from: before.revokedRoles, to: revokedRoles },
+        suspended: { from: before.suspendedAt !== null, to: input.suspended },
+      },
+    });
+    return updated;
   });
-  seen.set(user.id, fingerprint);
 }

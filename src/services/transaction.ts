@@ -29,7 +29,8 @@ export async function inTransaction<T>(ctx: ServiceContext, work: (unit: Unit) =
     if (error instanceof NoChange) return error.value as T;
     throw error;
   }
-  for (const event of events) ctx.events.publish(event);
+  const committedAt = new Date().toISOString();
+  for (const event of events) ctx.events.publish({ ...event, committedAt });
   for (const effect of effects) effect();
   return result;
 }

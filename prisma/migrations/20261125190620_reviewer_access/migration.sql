@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Reviewer" ADD COLUMN     "revokedRoles" TEXT[] DEFAULT ARRAY[]::TEXT[],
+ADD COLUMN     "suspendedAt" TIMESTAMP(3);
+

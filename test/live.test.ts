@@ -1,0 +1,181 @@
+// Live queue subscriptions under stress: access withdrawn mid-stream, vanishing and slow clients, reconnects, the
+// active-subscription gauge, and (in the PostgreSQL server pass) two server processes sharing Redis.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { clientOperations, freshDatabase, hex, startServer, token, TEST_SECRET, type TestServer } from './support/harness.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+let server: TestServer;
+let live: string;
+beforeAll(async () => {
+  server = await startServer();
+  live = await clientOperations('live.graphql');
+});
+afterAll(() => server?.close());
+
+const QUEUE = { queue: 'MINOR_PHYSICAL_ALTERCATION' };
+const submit = (url = server.url) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `mutation { submitReport(input: { contentId: "content-${hex(4)}", category: MINOR_PHYSICAL_ALTERCATION }) { ... on SubmitReportSuccess { report { id } } } }` }),
+  }).then((r) => r.json() as Promise<any>);
+
+function subscriber(wsUrl: string, bearer: string) {
+  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${bearer}` } });
+  const events: any[] = [];
+  let completed = false;
+  let failed: unknown = null;
+  client.subscribe({ query: live, variables: QUEUE }, { next: (v) => events.push(v), error: (e) => (failed = e), complete: () => (completed = true) });
+  return { client, events, completed: () => completed, failed: () => failed };
+}
+
+const active = async () => (await server.app.metrics.activeSubscriptions.get()).values[0]?.value ?? 0;
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeout = 10_000) => {
+  const deadline = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('access withdrawn mid-stream', () => {
+  it('ends the stream of a reviewer whose role an admin revokes, and refuses their next request', async () => {
+    const reviewerToken = await token('live-revoked', ['REVIEWER'], 'Revoked Reviewer');
+    const admin = await token('live-admin', ['ADMIN'], 'Admin');
+    const watcher = subscriber(server.wsUrl, reviewerToken);
+    await until(async () => (await active()) >= 1, 'the subscription to start');
+    await submit();
+    await until(() => watcher.events.length === 1, 'the first event');
+    expect(watcher.events[0].data.queueUpdates.kind).toBe('ADDED');
+
+    const revoked = await server.gql(
+      `mutation($input: ReviewerAccessInput!) { setReviewerAccess(input: $input) { __typename ... on SetReviewerAccessSuccess { reviewer { id revokedRoles suspended } } } }`,
+      { input: { reviewerId: 'live-revoked', revokedRoles: ['REVIEWER'], suspended: false } },
+      { token: admin },
+    );
+    expect(revoked.data.setReviewerAccess).toEqual({ __typename: 'SetReviewerAccessSuccess', reviewer: { id: 'live-revoked', revokedRoles: ['REVIEWER'], suspended: false } });
+
+    // The next event finds the role gone: nothing is delivered and the stream completes.
+    await submit();
+    await until(() => watcher.completed(), 'the stream to end');
+    expect(watcher.events).toHaveLength(1);
+    await until(async () => (await active()) === 0, 'the gauge to return to zero');
+
+    // The token is still valid, but the role is not honoured on the next request either.
+    const refused = await server.gql('{ queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount } }', {}, { token: reviewerToken });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Suspension refuses every request outright.
+    await server.gql(`mutation($input: ReviewerAccessInput!) { setReviewerAccess(input: $input) { __typename } }`, { input: { reviewerId: 'live-revoked', revokedRoles: [], suspended: true } }, { token: admin });
+    const suspended = await server.gql('{ me { id } }', {}, { token: reviewerToken });
+    expect(suspended.status).toBe(401);
+    expect(suspended.errors?.[0]?.message).toBe('Your access has been suspended');
+    await watcher.client.dispose();
+  });
+});
+
+describe('vanishing, returning and slow clients', () => {
+  it('frees every subscription of a dropped socket, and the gauge shows it on /metrics', async () => {
+    const bearer = await token('live-many', ['REVIEWER']);
+    const before = await active();
+    const sockets = Array.from({ length: 20 }, () => subscriber(server.wsUrl, bearer));
+    await until(async () => (await active()) === before + 20, '20 subscriptions');
+    const scrape = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    expect(scrape).toMatch(new RegExp(`^graphql_active_subscriptions ${before + 20}$`, 'm'));
+    expect(scrape).toMatch(/^queue_open_cases\{queue="MINOR_PHYSICAL_ALTERCATION"\} \d+$/m);
+    // Half go away politely, half vanish (the socket is destroyed without a close frame).
+    await Promise.all(sockets.slice(0, 10).map((s) => s.client.dispose()));
+    for (const s of sockets.slice(10)) s.client.terminate();
+    await until(async () => (await active()) === before, 'the gauge to return to where it was');
+
+    // A client that comes back gets the next events.
+    const again = subscriber(server.wsUrl, bearer);
+    await until(async () => (await active()) === before + 1, 'the new subscription');
+    await submit();
+    await until(() => again.events.length === 1, 'an event after reconnecting');
+    await again.client.dispose();
+  });
+
+  it('a consumer that stops reading does not delay the others, and still gets everything once it reads again', async () => {
+    const bearer = await token('live-slow', ['REVIEWER']);
+    const fast = subscriber(server.wsUrl, bearer);
+    // The slow one speaks the protocol over a raw socket so its reading can be paused.
+    const slow = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    const slowEvents: unknown[] = [];
+    slow.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if (message.type === 'connection_ack') slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: live, variables: QUEUE } }));
+      if (message.type === 'next') slowEvents.push(message.payload);
+    });
+    await new Promise((resolve) => slow.once('open', resolve));
+    slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${bearer}` } }));
+    await until(async () => (await active()) >= 2, 'both subscriptions');
+    (slow as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    const count = 40;
+    const started = Date.now();
+    for (let i = 0; i < count; i++) await submit();
+    await until(() => fast.events.length >= count, `${count} events at the fast client`);
+    const fastMs = Date.now() - started;
+    expect(slowEvents.length).toBe(0);
+
+    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+    await until(() => slowEvents.length >= count, `${count} events at the slow client after it resumed`);
+    expect(fastMs).toBeLessThan(20_000);
+    slow.close();
+    await fast.client.dispose();
+    await until(async () => (await active()) === 0, 'no subscriptions left');
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('two server processes (PostgreSQL server pass)', () => {
+  const children: ChildProcess[] = [];
+  afterAll(() => {
+    for (const child of children) child.kill('SIGTERM');
+  });
+
+  async function startProcess(databaseUrl: string): Promise<string> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', REDIS_KEY_PREFIX: `test-${hex(4)}:` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    return new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
+      child.stdout!.on('data', (chunk) => {
+        out += chunk;
+        const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+    });
+  }
+
+  it('an event committed on one instance reaches a subscriber on the other through Redis', async () => {
+    expect(process.env.REDIS_URL, 'this pass needs REDIS_URL: events between processes travel through Redis').toBeTruthy();
+    const database = await freshDatabase();
+    let watcher: { client: Client; events: any[] } | undefined;
+    try {
+      const [a, b] = await Promise.all([startProcess(database.url!), startProcess(database.url!)]);
+      expect(a).not.toBe(b);
+      watcher = subscriber(b.replace('http', 'ws'), await token('live-two', ['REVIEWER']));
+      await new Promise((r) => setTimeout(r, 500));
+      const filed = await submit(a);
+      const reportId = filed.data.submitReport.report.id;
+      const row = await database.db.prisma.report.findUniqueOrThrow({ where: { id: reportId } });
+      await until(() => watcher!.events.some((e) => e.data?.queueUpdates?.case?.id === row.caseId), 'the event on the other instance', 15_000);
+    } finally {
+      await watcher?.client.dispose();
+      for (const child of children.splice(0)) child.kill('SIGTERM');
+      await database.drop();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
+import { setMaxListeners } from 'node:events';
 import type { QueueName } from '../policy/index.js';
 import type { EventSink, QueueEvent } from '../services/context.js';
 
@@ -29,7 +30,13 @@ export function createLive(redisUrl?: string): Live {
     for (const c of connections) c.on('error', () => {});
     eventTarget = createRedisEventTarget({ publishClient, subscribeClient });
   }
-  const pubsub = createPubSub<LiveTopics>(eventTarget ? { eventTarget } : {});
+  if (!eventTarget) {
+    // In process: one listener per subscription, so lift Node's default warning at ten listeners.
+    const local = new EventTarget();
+    setMaxListeners(0, local);
+    eventTarget = local;
+  }
+  const pubsub = createPubSub<LiveTopics>({ eventTarget: eventTarget as never });
   return {
     pubsub,
     sink: {

@@ -15,21 +15,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import { verifyAuditChain } from '../src/services/audit.js';
 import { freshDatabase, TEST_SECRET, type TestDatabase } from './support/harness.js';
+import { prng } from './support/random.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 4);
 const SEED = Number(process.env.CRASH_SEED ?? 7);
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SUBMIT = `mutation($input: SubmitReportInput!) { submitReport(input: $input) {
   __typename ... on SubmitReportSuccess { report { id } followUpToken } ... on Error { message } } }`;

@@ -10,7 +10,7 @@ import { submitAssessment } from '../src/services/assessments.js';
 import { decideCase } from '../src/services/decisions.js';
 import { decideAppeal, submitAppeal } from '../src/services/appeals.js';
 import { ensureReviewer } from '../src/services/reviewers.js';
-import { queueHealth } from '../src/services/analytics.js';
+import { queueHealth, transparencyReport } from '../src/services/analytics.js';
 import type { Role, Category, QueueName } from '../src/policy/index.js';
 
 let database: TestDatabase;
@@ -238,6 +238,42 @@ describe('transparency report', () => {
       expect(res.data).toBeNull();
       expect(res.errors?.[0]?.extensions?.code).toBe(t ? 'FORBIDDEN' : 'UNAUTHENTICATED');
     }
+  });
+});
+
+describe('stored figures of closed days', () => {
+  it('give the same report as counting live, for periods that start and end mid-day', async () => {
+    const prisma = database.db.prisma;
+    const periods = [
+      JANUARY,
+      { from: '2025-12-31T22:30:00.000Z', to: '2026-01-15T05:00:00.000Z' },
+      { from: '2026-01-05T00:15:00.000Z', to: '2026-01-05T01:00:00.000Z' },
+      { from: '2026-01-12T12:00:00.000Z', to: '2026-02-06T00:00:00.000Z' },
+      { from: '2025-12-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' },
+    ].map((p) => ({ from: new Date(p.from), to: new Date(p.to) }));
+    // With "now" before every period no day is closed, so everything is counted live.
+    const before = new Date('2025-01-01T00:00:00Z');
+    const now = new Date('2026-11-25T00:00:00Z');
+    for (const period of periods) {
+      const counted = await transparencyReport(prisma, period, before);
+      const stored = await transparencyReport(prisma, period, now);
+      expect({ ...stored, generatedAt: null }).toEqual({ ...counted, generatedAt: null });
+    }
+    // Every whole closed day in those periods now has its figures stored, once.
+    const days = await prisma.dailyFigureDay.findMany({ orderBy: { day: 'asc' } });
+    expect(days[0]!.day.toISOString()).toBe('2025-12-01T00:00:00.000Z');
+    expect(days.at(-1)!.day.toISOString()).toBe('2026-02-28T00:00:00.000Z');
+    expect(days).toHaveLength(31 + 31 + 28);
+    const stored = await prisma.dailyFigure.findMany({ where: { metric: 'reports', day: new Date('2026-01-05T00:00:00Z') } });
+    expect(stored).toEqual([{ day: new Date('2026-01-05T00:00:00Z'), metric: 'reports', category: ALT, action: '', count: 2 }]);
+  });
+
+  it('counts the current day live until it has been closed for an hour', async () => {
+    const prisma = database.db.prisma;
+    const period = { from: new Date('2026-02-05T00:00:00Z'), to: new Date('2026-02-06T00:00:00Z') };
+    // J was reported 5 Feb; at 00:30 on 6 Feb that day is not yet closed, so it is counted live.
+    const early = await transparencyReport(prisma, period, new Date('2026-02-06T00:30:00Z'));
+    expect(early.casesOpened).toBe(1);
   });
 });
 

@@ -1,11 +1,12 @@
 // Transparency figures and queue health, computed in PostgreSQL: aggregates only, never content or identities.
-// Every period is half-open, [from, to), in UTC. Each figure reads one indexed column range, and the statements run
-// concurrently on the pool (they are independent reads), so a report over a million cases stays within a second.
+// Every period is half-open, [from, to), in UTC. Counts come from per-day figures of closed days plus live counts for
+// the rest (src/services/daily-figures.ts); time to action is computed over the whole period in one statement.
 import type { PrismaClient } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { CATEGORIES, QUEUE_NAMES, type Category, type EnforcementAction, type QueueName } from '../policy/index.js';
 import { ValidationError } from './errors.js';
-import { fromUtc, isoOf, utcTimestamp } from './sql.js';
+import { fromUtc, inPeriod, isoOf, utcTimestamp } from './sql.js';
+import { additiveFigures, figure } from './daily-figures.js';
 
 export interface Period {
   from: Date;
@@ -55,9 +56,7 @@ export interface QueueHealth {
 }
 
 const at = utcTimestamp;
-const within = (column: string, period: Period) =>
-  Prisma.sql`${Prisma.raw(`"${column}"`)} >= ${at(period.from)} AND ${Prisma.raw(`"${column}"`)} < ${at(period.to)}`;
-
+const within = inPeriod;
 const utc = fromUtc;
 
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
@@ -70,51 +69,45 @@ export function validatePeriod(period: Period, path = ''): void {
 
 export async function transparencyReport(prisma: PrismaClient, period: Period, now: Date): Promise<TransparencyReport> {
   validatePeriod(period);
-  const [reports, decisions, timing, counts] = await Promise.all([
-    prisma.$queryRaw<Array<{ category: Category; count: number }>>`
-      SELECT "category"::text AS category, count(*)::int AS count
-      FROM "Report" WHERE ${within('createdAt', period)} GROUP BY 1`,
-    prisma.$queryRaw<Array<{ action: EnforcementAction; category: Category; count: number }>>`
-      SELECT action::text AS action, d."category"::text AS category, count(*)::int AS count
-      FROM "Decision" AS d CROSS JOIN LATERAL unnest(d."actions") AS action
-      WHERE ${within('decidedAt', period)} GROUP BY 1, 2 ORDER BY 2, 1`,
+  const [figures, timing] = await Promise.all([
+    additiveFigures(prisma, period, now),
+    // Exact percentiles cannot be summed from days, so time to action is always computed over the whole period.
     prisma.$queryRaw<Array<{ decided: number; median: number | null; p90: number | null; withinsla: number | null }>>`
       SELECT count(*)::int AS decided,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8) AS median,
              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8) AS p90,
              (avg(CASE WHEN "firstDecisionWithinSla" THEN 1 ELSE 0 END))::float8 AS withinsla
       FROM "Case" WHERE ${within('firstDecidedAt', period)}`,
-    prisma.$queryRaw<Array<Record<'opened' | 'received' | 'decided' | 'overturned' | 'ncmec' | 'referrals', number>>>`
-      SELECT (SELECT count(*) FROM "Case" WHERE ${within('createdAt', period)})::int AS opened,
-             (SELECT count(*) FROM "Appeal" WHERE ${within('createdAt', period)})::int AS received,
-             (SELECT count(*) FROM "Appeal" WHERE ${within('decidedAt', period)})::int AS decided,
-             (SELECT count(*) FROM "Appeal" WHERE ${within('decidedAt', period)} AND "outcome" = 'OVERTURNED')::int AS overturned,
-             (SELECT count(*) FROM "NcmecReport" WHERE ${within('submittedAt', period)})::int AS ncmec,
-             (SELECT count(*) FROM "LawEnforcementReferral" WHERE ${within('createdAt', period)})::int AS referrals`,
   ]);
-  const byCategory = new Map(reports.map((r) => [r.category, Number(r.count)]));
-  const c = counts[0]!;
   const t = timing[0]!;
+  const decided = figure(figures, 'appealsDecided');
+  const overturned = figure(figures, 'appealsOverturned');
+  const decisions = [...(figures.get('decisions') ?? new Map<string, number>())]
+    .map(([key, count]) => {
+      const [category, action] = key.split('|') as [Category, EnforcementAction];
+      return { action, category, count };
+    })
+    .filter((d) => d.count > 0)
+    .sort((a, b) => a.category.localeCompare(b.category) || a.action.localeCompare(b.action));
   return {
     ...period,
     generatedAt: now,
-    reportsReceived: CATEGORIES.map((category) => ({ category, count: byCategory.get(category) ?? 0 })),
-    casesOpened: Number(c.opened),
-    decisions: decisions.map((d) => ({ ...d, count: Number(d.count) })),
+    reportsReceived: CATEGORIES.map((category) => ({ category, count: figure(figures, 'reports', category) })),
+    casesOpened: figure(figures, 'opened'),
+    decisions,
     casesDecided: Number(t.decided),
     timeToActionSeconds: { median: num(t.median), p90: num(t.p90) },
     decidedWithinSlaRatio: num(t.withinsla),
     appeals: {
-      received: Number(c.received),
-      decided: Number(c.decided),
-      overturned: Number(c.overturned),
-      reversalRate: Number(c.decided) ? Number(c.overturned) / Number(c.decided) : null,
+      received: figure(figures, 'appealsReceived'),
+      decided,
+      overturned,
+      reversalRate: decided ? overturned / decided : null,
     },
-    ncmecReportsFiled: Number(c.ncmec),
-    lawEnforcementReferrals: Number(c.referrals),
+    ncmecReportsFiled: figure(figures, 'ncmecReportsFiled'),
+    lawEnforcementReferrals: figure(figures, 'lawEnforcementReferrals'),
   };
 }
-
 
 /**
  * One point per bucket (weeks start on Monday), zeros included. Buckets are aligned to calendar boundaries in UTC, so

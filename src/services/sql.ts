@@ -13,3 +13,7 @@ export function fromUtc(value: unknown): Date | null {
   const text = String(value);
   return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
 }
+
+/** `"column" >= from AND "column" < to`: a half-open UTC period on a timestamp column. */
+export const inPeriod = (column: string, period: { from: Date; to: Date }) =>
+  Prisma.sql`${Prisma.raw(`"${column}"`)} >= ${utcTimestamp(period.from)} AND ${Prisma.raw(`"${column}"`)} < ${utcTimestamp(period.to)}`;

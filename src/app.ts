@@ -120,7 +120,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   // PostgreSQL text cannot hold U+0000: refuse it in any document or variable with a clear error, before execution.
   const nulError = () => new GraphQLError('Text must not contain NUL (U+0000) characters', { extensions: { code: 'BAD_USER_INPUT' } });
-  const hasNul = (variables: unknown) => variables != null && JSON.stringify(variables).includes('\\u0000');
+  const hasNul = (value: unknown): boolean =>
+    typeof value === 'string'
+      ? value.includes('\u0000')
+      : Array.isArray(value)
+        ? value.some(hasNul)
+        : value !== null && typeof value === 'object' && Object.values(value).some(hasNul);
   const refuseNul: Plugin = {
     onParse({ params }) {
       const source = typeof params.source === 'string' ? params.source : params.source.body;

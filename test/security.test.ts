@@ -211,6 +211,9 @@ describe('abuse suite: each rejected with a clear error before any resolver runs
       expect(res.body.errors[0].message).toMatch(/NUL/);
     }
     expect(await server.app.db.prisma.report.count()).toBe(0);
+    // The six characters backslash-u-0-0-0-0 are ordinary text.
+    const literal = await raw(server, json({ query: SUBMIT, variables: { input: { ...report().input, description: 'placeholder \\u0000' } } }));
+    expect(literal.body.data.submitReport.__typename).toBe('SubmitReportSuccess');
   });
 
   it('a forged token and an expired token', async () => {

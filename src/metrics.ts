@@ -25,7 +25,6 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const seen = new Set<string>();
-  let queues: QueueFigures[] = [];
   const metrics: Metrics = {
     registry,
     operations: new Histogram({
@@ -45,37 +44,25 @@ export function createMetrics(): Metrics {
       return name;
     },
   };
-  // Queue figures are read once per scrape, by the first of the three gauges to be collected.
-  const refresh = async () => {
-    queues = metrics.queueSource ? await metrics.queueSource() : [];
-  };
-  new Gauge({
-    name: 'queue_open_cases',
-    help: 'Cases waiting in each queue',
-    labelNames: ['queue'],
-    registers: [registry],
-    async collect() {
-      await refresh();
-      for (const q of queues) this.set({ queue: q.queue }, q.open);
-    },
-  });
-  new Gauge({
-    name: 'queue_oldest_open_case_age_seconds',
-    help: 'Age of the oldest waiting case in each queue',
-    labelNames: ['queue'],
-    registers: [registry],
-    collect() {
-      for (const q of queues) this.set({ queue: q.queue }, q.oldestOpenSince ? (Date.now() - q.oldestOpenSince.getTime()) / 1000 : 0);
-    },
-  });
-  new Gauge({
-    name: 'queue_cases_breaching_sla',
-    help: 'Waiting cases past their SLA due time',
-    labelNames: ['queue'],
-    registers: [registry],
-    collect() {
-      for (const q of queues) this.set({ queue: q.queue }, q.breachingSla);
-    },
-  });
+  // The registry collects every metric concurrently, so the three queue gauges share one read per scrape: the first
+  // to ask starts it, the others await the same promise, and the next scrape starts afresh.
+  let reading: Promise<QueueFigures[]> | null = null;
+  const queueFigures = () =>
+    (reading ??= (metrics.queueSource ? metrics.queueSource() : Promise.resolve([])).finally(() => setImmediate(() => (reading = null))));
+  const queueGauge = (name: string, help: string, value: (q: QueueFigures) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['queue'],
+      registers: [registry],
+      async collect() {
+        for (const q of await queueFigures()) this.set({ queue: q.queue }, value(q));
+      },
+    });
+  queueGauge('queue_open_cases', 'Cases waiting in each queue', (q) => q.open);
+  queueGauge('queue_oldest_open_case_age_seconds', 'Age of the oldest waiting case in each queue', (q) =>
+    q.oldestOpenSince ? (Date.now() - q.oldestOpenSince.getTime()) / 1000 : 0,
+  );
+  queueGauge('queue_cases_breaching_sla', 'Waiting cases past their SLA due time', (q) => q.breachingSla);
   return metrics;
 }

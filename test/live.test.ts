@@ -86,6 +86,9 @@ describe('vanishing, returning and slow clients', () => {
     const scrape = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
     expect(scrape).toMatch(new RegExp(`^graphql_active_subscriptions ${before + 20}$`, 'm'));
     expect(scrape).toMatch(/^queue_open_cases\{queue="MINOR_PHYSICAL_ALTERCATION"\} \d+$/m);
+    // All three queue gauges come from the same read, on the first scrape too.
+    expect(scrape).toMatch(/^queue_cases_breaching_sla\{queue="MINOR_PHYSICAL_ALTERCATION"\} \d+$/m);
+    expect(scrape).toMatch(/^queue_oldest_open_case_age_seconds\{queue="MINOR_PHYSICAL_ALTERCATION"\} [\d.e+-]+$/m);
     // Half go away politely, half vanish (the socket is destroyed without a close frame).
     await Promise.all(sockets.slice(0, 10).map((s) => s.client.dispose()));
     for (const s of sockets.slice(10)) s.client.terminate();

@@ -4,7 +4,7 @@ import { initContextCache } from '@pothos/core';
 import { OVERSIGHT_ROLES, REVIEWING_ROLES, builder } from './builder.js';
 import { createLoaders } from './context.js';
 import DataLoader from 'dataloader';
-import type { ReviewerAccess } from '../services/reviewers.js';
+import { effectiveRoles, type ReviewerAccess } from '../services/reviewers.js';
 import { QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { canHandleCategory, canWorkQueue, handledCategories, type Category, type QueueName, type Role } from '../policy/index.js';
@@ -198,7 +198,7 @@ function guarded(
         if (result.done || closed) return close();
         const checks = liveChecks(ctx.prisma);
         const [access, category] = await Promise.all([checks.access.load(user.id), checks.category.load(result.value.caseId)]);
-        const roles = access.suspended ? null : tokenRoles.filter((r) => !access.revokedRoles.includes(r));
+        const roles = access.suspended ? null : effectiveRoles(tokenRoles, access);
         if (!roles || !allowed(roles)) return close();
         const found = category ? { category } : null;
         if (!found || !(canHandleCategory(roles, found.category) || roles.some((r) => OVERSIGHT_ROLES.includes(r)))) continue;

@@ -4,6 +4,7 @@ import type { Case } from '../generated/prisma/client.js';
 import {
   canWorkQueue,
   handledCategories,
+  CATEGORIES,
   isHighExposureCategory,
   type Category,
   type QueueName,
@@ -28,6 +29,9 @@ export function requireUser(ctx: ServiceContext) {
   return ctx.actor;
 }
 
+/** Categories whose cases count towards a reviewer's daily exposure. */
+const HIGH_EXPOSURE = CATEGORIES.filter(isHighExposureCategory);
+
 const startOfUtcDay = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
 /** Distinct exploitation and abuse-media cases the reviewer has taken since UTC midnight. */
@@ -36,7 +40,7 @@ export async function exposureToday(ctx: Pick<ServiceContext, 'prisma' | 'now'>,
     where: {
       reviewerId,
       claimedAt: { gte: startOfUtcDay(ctx.now()) },
-      category: { in: ['CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA'] },
+      category: { in: HIGH_EXPOSURE },
     },
     distinct: ['caseId'],
     select: { caseId: true },
@@ -56,7 +60,7 @@ export async function teamExposureToday(ctx: Pick<ServiceContext, 'prisma' | 'no
   const rows = await ctx.prisma.$queryRaw<Array<{ reviewerId: string; cases: number; last: string }>>`
     SELECT "reviewerId", count(DISTINCT "caseId")::int AS cases, ${isoOf(Prisma.sql`max("claimedAt")`)} AS last
     FROM "CaseClaim"
-    WHERE "claimedAt" >= ${utcTimestamp(startOfUtcDay(ctx.now()))} AND "category" IN ('CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA')
+    WHERE "claimedAt" >= ${utcTimestamp(startOfUtcDay(ctx.now()))} AND "category"::text IN (${Prisma.join(HIGH_EXPOSURE)})
     GROUP BY 1 ORDER BY 2 DESC, 1`;
   return rows.map((r) => ({ reviewerId: r.reviewerId, casesToday: Number(r.cases), lastClaimedAt: fromUtc(r.last)! }));
 }

@@ -46,7 +46,7 @@ export async function analyticsScenarios(quick: boolean, results: Results, targe
       const first = performance.now() - firstStarted;
       const year = await timed(runs, () => transparencyReport(db.prisma, BENCH_YEAR, now));
       const month = await timed(runs, () => transparencyReport(db.prisma, { from: new Date('2025-06-01T00:00:00Z'), to: new Date('2025-07-01T00:00:00Z') }, now));
-      const series = await timed(runs, () => transparencySeries(db.prisma, BENCH_YEAR, 'MONTH'));
+      const series = await timed(runs, () => transparencySeries(db.prisma, BENCH_YEAR, 'MONTH', now));
       const health = await timed(runs, () => queueHealth(db.prisma, now));
       const base = `count(*) ${fmt(baseline, 1)} ms`;
       results.add({

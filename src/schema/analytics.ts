@@ -111,7 +111,7 @@ builder.queryFields((t) => ({
       to: t.arg({ type: 'DateTime', required: true }),
       bucket: t.arg({ type: BucketEnum, required: true }),
     },
-    resolve: (_root, { from, to, bucket }, ctx) => transparencySeries(ctx.prisma, { from, to }, bucket),
+    resolve: (_root, { from, to, bucket }, ctx) => transparencySeries(ctx.prisma, { from, to }, bucket, ctx.services.now()),
   }),
   queueHealth: t.field({
     type: [QueueHealthRef],

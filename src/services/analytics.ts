@@ -6,12 +6,9 @@ import { Prisma } from '../generated/prisma/client.js';
 import { CATEGORIES, QUEUE_NAMES, type Category, type EnforcementAction, type QueueName } from '../policy/index.js';
 import { ValidationError } from './errors.js';
 import { fromUtc, inPeriod, isoOf, utcTimestamp } from './sql.js';
-import { additiveFigures, figure } from './daily-figures.js';
+import { additiveFigures, figure, total, type Period } from './daily-figures.js';
 
-export interface Period {
-  from: Date;
-  to: Date;
-}
+export type { Period };
 
 export interface TransparencyReport extends Period {
   generatedAt: Date;
@@ -55,29 +52,23 @@ export interface QueueHealth {
   breachingSla: number;
 }
 
-const at = utcTimestamp;
-const within = inPeriod;
-const utc = fromUtc;
-
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-export function validatePeriod(period: Period, path = ''): void {
-  const issues = [];
-  if (!(period.from < period.to)) issues.push({ path: `${path}to`, message: 'must be after from' });
-  if (issues.length) throw new ValidationError(issues);
+export function validatePeriod(period: Period): void {
+  if (!(period.from < period.to)) throw new ValidationError([{ path: 'to', message: 'must be after from' }]);
 }
 
 export async function transparencyReport(prisma: PrismaClient, period: Period, now: Date): Promise<TransparencyReport> {
   validatePeriod(period);
   const [figures, timing] = await Promise.all([
-    additiveFigures(prisma, period, now),
+    additiveFigures(prisma, period, now).then((groups) => groups.get('') ?? new Map()),
     // Exact percentiles cannot be summed from days, so time to action is always computed over the whole period.
     prisma.$queryRaw<Array<{ decided: number; median: number | null; p90: number | null; withinsla: number | null }>>`
       SELECT count(*)::int AS decided,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8) AS median,
              percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8) AS p90,
              (avg(CASE WHEN "firstDecisionWithinSla" THEN 1 ELSE 0 END))::float8 AS withinsla
-      FROM "Case" WHERE ${within('firstDecidedAt', period)}`,
+      FROM "Case" WHERE ${inPeriod('firstDecidedAt', period)}`,
   ]);
   const t = timing[0]!;
   const decided = figure(figures, 'appealsDecided');
@@ -113,41 +104,37 @@ export async function transparencyReport(prisma: PrismaClient, period: Period, n
  * One point per bucket (weeks start on Monday), zeros included. Buckets are aligned to calendar boundaries in UTC, so
  * the first and last may cover only part of the period; every count still respects [from, to).
  */
-export async function transparencySeries(prisma: PrismaClient, period: Period, bucket: Bucket): Promise<SeriesPoint[]> {
+export async function transparencySeries(prisma: PrismaClient, period: Period, bucket: Bucket, now: Date): Promise<SeriesPoint[]> {
   validatePeriod(period);
   const starts = bucketStarts(period, bucket);
   if (starts.length > MAX_SERIES_BUCKETS) {
     throw new ValidationError([{ path: 'bucket', message: `the period spans more than ${MAX_SERIES_BUCKETS} buckets; choose a larger bucket` }]);
   }
-  const unit = bucket.toLowerCase();
-  const per = (metric: string, table: string, column: string, extra = Prisma.empty) => Prisma.sql`
-    SELECT ${metric} AS metric, ${isoOf(Prisma.sql`date_trunc(${unit}, ${Prisma.raw(`"${column}"`)})`)} AS b, count(*)::int AS n, NULL::float8 AS median
-    FROM ${Prisma.raw(`"${table}"`)} WHERE ${within(column, period)} ${extra} GROUP BY 2`;
-  // One statement, one row per (figure, non-empty bucket); empty buckets are filled with zeros below.
-  const rows = await prisma.$queryRaw<Array<{ metric: string; b: string; n: number; median: number | null }>>`
-    ${per('reportsReceived', 'Report', 'createdAt')}
-    UNION ALL ${per('casesOpened', 'Case', 'createdAt')}
-    UNION ALL
-    SELECT 'casesDecided', ${isoOf(Prisma.sql`date_trunc(${unit}, "firstDecidedAt")`)}, count(*)::int,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8)
-    FROM "Case" WHERE ${within('firstDecidedAt', period)} GROUP BY 2
-    UNION ALL ${per('appealsReceived', 'Appeal', 'createdAt')}
-    UNION ALL ${per('appealsOverturned', 'Appeal', 'decidedAt', Prisma.sql`AND "outcome" = 'OVERTURNED'`)}
-    UNION ALL ${per('ncmecReportsFiled', 'NcmecReport', 'submittedAt')}
-    UNION ALL ${per('lawEnforcementReferrals', 'LawEnforcementReferral', 'createdAt')}`;
-  const points = new Map<number, SeriesPoint>(
-    starts.map((start) => [
-      start.getTime(),
-      { bucketStart: start, reportsReceived: 0, casesOpened: 0, casesDecided: 0, medianTimeToActionSeconds: null, appealsReceived: 0, appealsOverturned: 0, ncmecReportsFiled: 0, lawEnforcementReferrals: 0 },
-    ]),
-  );
-  for (const row of rows) {
-    const point = points.get(fromUtc(row.b)!.getTime());
-    if (!point) continue;
-    (point as unknown as Record<string, number>)[row.metric] = Number(row.n);
-    if (row.metric === 'casesDecided') point.medianTimeToActionSeconds = num(row.median);
-  }
-  return [...points.values()];
+  const unit = bucket.toLowerCase() as 'day' | 'week' | 'month';
+  const [groups, decided] = await Promise.all([
+    additiveFigures(prisma, period, now, unit),
+    prisma.$queryRaw<Array<{ b: string; n: number; median: number | null }>>`
+      SELECT to_char(date_trunc(${unit}, "firstDecidedAt"), 'YYYY-MM-DD') AS b, count(*)::int AS n,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8) AS median
+      FROM "Case" WHERE ${inPeriod('firstDecidedAt', period)} GROUP BY 1`,
+  ]);
+  const decidedIn = new Map(decided.map((d) => [d.b, d]));
+  // Groups are keyed by their first day, which is each bucket's start; empty buckets get zeros.
+  return starts.map((start) => {
+    const key = start.toISOString().slice(0, 10);
+    const figures = groups.get(key);
+    return {
+      bucketStart: start,
+      reportsReceived: total(figures, 'reports'),
+      casesOpened: figure(figures, 'opened'),
+      casesDecided: Number(decidedIn.get(key)?.n ?? 0),
+      medianTimeToActionSeconds: num(decidedIn.get(key)?.median),
+      appealsReceived: figure(figures, 'appealsReceived'),
+      appealsOverturned: figure(figures, 'appealsOverturned'),
+      ncmecReportsFiled: figure(figures, 'ncmecReportsFiled'),
+      lawEnforcementReferrals: figure(figures, 'lawEnforcementReferrals'),
+    };
+  });
 }
 
 /** Calendar bucket starts in UTC covering the period: days, weeks from Monday, months. */
@@ -172,9 +159,9 @@ export function bucketStarts(period: Period, bucket: Bucket): Date[] {
 export async function queueHealth(prisma: PrismaClient, now: Date): Promise<QueueHealth[]> {
   const rows = await prisma.$queryRaw<Array<{ queue: QueueName; open: number; claimed: number; oldest: unknown; breaching: number }>>`
     SELECT "queue"::text AS queue, count(*)::int AS open,
-           count(*) FILTER (WHERE "assigneeId" IS NOT NULL AND "leaseExpiresAt" > ${at(now)})::int AS claimed,
+           count(*) FILTER (WHERE "assigneeId" IS NOT NULL AND "leaseExpiresAt" > ${utcTimestamp(now)})::int AS claimed,
            ${isoOf(Prisma.sql`min("createdAt")`)} AS oldest,
-           count(*) FILTER (WHERE "slaDueAt" < ${at(now)})::int AS breaching
+           count(*) FILTER (WHERE "slaDueAt" < ${utcTimestamp(now)})::int AS breaching
     FROM "Case"
     WHERE ("queue" = 'APPEALS' AND "status" = 'APPEALED') OR ("queue" <> 'APPEALS' AND "status" IN ('OPEN', 'IN_REVIEW'))
     GROUP BY 1`;
@@ -185,7 +172,7 @@ export async function queueHealth(prisma: PrismaClient, now: Date): Promise<Queu
       queue,
       open: Number(r?.open ?? 0),
       claimed: Number(r?.claimed ?? 0),
-      oldestOpenSince: utc(r?.oldest),
+      oldestOpenSince: fromUtc(r?.oldest),
       breachingSla: Number(r?.breaching ?? 0),
     };
   });

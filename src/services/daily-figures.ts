@@ -16,6 +16,21 @@ export interface Period {
 /** metric → "category|action" → count */
 export type Figures = Map<string, Map<string, number>>;
 
+/** How to group the figures: by calendar day, week (from Monday) or month in UTC, or not at all (key ""). */
+export type Grouping = 'day' | 'week' | 'month' | null;
+
+interface Row {
+  b: string;
+  metric: string;
+  category: string;
+  action: string;
+  n: number;
+}
+
+/** The group key of a `date` expression: its bucket's first day as YYYY-MM-DD, or "" when not grouping. */
+const groupOf = (day: Prisma.Sql, unit: Grouping) =>
+  unit ? Prisma.sql`to_char(date_trunc(${unit}, (${day})::timestamp), 'YYYY-MM-DD')` : Prisma.sql`''`;
+
 const DAY_MS = 86_400_000;
 export const CLOSED_AFTER_MS = 60 * 60_000;
 
@@ -23,21 +38,20 @@ const dayOf = (date: Date) => new Date(Math.floor(date.getTime() / DAY_MS) * DAY
 const ceilDay = (date: Date) => new Date(Math.ceil(date.getTime() / DAY_MS) * DAY_MS);
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
-const within = inPeriod;
 
 /** Every additive figure over the period, one row per (day, metric, category, action). */
 function figuresByDay(period: Period) {
   const day = (column: string) => Prisma.sql`date_trunc('day', ${Prisma.raw(`"${column}"`)})::date`;
   const count = (metric: string, table: string, column: string, extra = Prisma.empty) => Prisma.sql`
     SELECT ${day(column)} AS day, ${metric} AS metric, '' AS category, '' AS action, count(*)::int AS n
-    FROM ${Prisma.raw(`"${table}"`)} WHERE ${within(column, period)} ${extra} GROUP BY 1`;
+    FROM ${Prisma.raw(`"${table}"`)} WHERE ${inPeriod(column, period)} ${extra} GROUP BY 1`;
   return Prisma.sql`
     SELECT ${day('createdAt')} AS day, 'reports' AS metric, "category"::text AS category, '' AS action, count(*)::int AS n
-    FROM "Report" WHERE ${within('createdAt', period)} GROUP BY 1, 3
+    FROM "Report" WHERE ${inPeriod('createdAt', period)} GROUP BY 1, 3
     UNION ALL ${count('opened', 'Case', 'createdAt')}
     UNION ALL
     SELECT ${day('decidedAt')}, 'decisions', d."category"::text, action::text, count(*)::int
-    FROM "Decision" AS d CROSS JOIN LATERAL unnest(d."actions") AS action WHERE ${within('decidedAt', period)} GROUP BY 1, 3, 4
+    FROM "Decision" AS d CROSS JOIN LATERAL unnest(d."actions") AS action WHERE ${inPeriod('decidedAt', period)} GROUP BY 1, 3, 4
     UNION ALL ${count('appealsReceived', 'Appeal', 'createdAt')}
     UNION ALL ${count('appealsDecided', 'Appeal', 'decidedAt')}
     UNION ALL ${count('appealsOverturned', 'Appeal', 'decidedAt', Prisma.sql`AND "outcome" = 'OVERTURNED'`)}
@@ -45,8 +59,10 @@ function figuresByDay(period: Period) {
     UNION ALL ${count('lawEnforcementReferrals', 'LawEnforcementReferral', 'createdAt')}`;
 }
 
-function add(figures: Figures, rows: Array<{ metric: string; category: string; action: string; n: number }>) {
+function add(groups: Map<string, Figures>, rows: Row[]) {
   for (const row of rows) {
+    let figures = groups.get(row.b);
+    if (!figures) groups.set(row.b, (figures = new Map()));
     let metric = figures.get(row.metric);
     if (!metric) figures.set(row.metric, (metric = new Map()));
     const key = `${row.category}|${row.action}`;
@@ -54,10 +70,11 @@ function add(figures: Figures, rows: Array<{ metric: string; category: string; a
   }
 }
 
-async function live(prisma: PrismaClient, period: Period, figures: Figures) {
+async function live(prisma: PrismaClient, period: Period, unit: Grouping, groups: Map<string, Figures>) {
   if (!(period.from < period.to)) return;
-  add(figures, await prisma.$queryRaw<Array<{ metric: string; category: string; action: string; n: number }>>`
-    SELECT metric, category, action, sum(n)::int AS n FROM (${figuresByDay(period)}) AS f GROUP BY 1, 2, 3`);
+  add(groups, await prisma.$queryRaw<Row[]>`
+    SELECT ${groupOf(Prisma.sql`day`, unit)} AS b, metric, category, action, sum(n)::int AS n
+    FROM (${figuresByDay(period)}) AS f GROUP BY 1, 2, 3, 4`);
 }
 
 /** Computes and stores the figures of the closed days in [from, to) that have none yet. Safe on every instance. */
@@ -88,26 +105,33 @@ async function ensureRollups(prisma: PrismaClient, from: Date, to: Date) {
   }
 }
 
-/** The additive figures for a period: stored days where they are closed, live counts for the rest. */
-export async function additiveFigures(prisma: PrismaClient, period: Period, now: Date): Promise<Figures> {
-  const figures: Figures = new Map();
+/**
+ * The additive figures for a period, grouped by `unit`: stored days where they are closed, live counts for the rest.
+ * Keys are each group's first day (YYYY-MM-DD), or "" when not grouping; groups with nothing in them are absent.
+ */
+export async function additiveFigures(prisma: PrismaClient, period: Period, now: Date, unit: Grouping = null): Promise<Map<string, Figures>> {
+  const groups = new Map<string, Figures>();
   const closedUntil = dayOf(new Date(now.getTime() - CLOSED_AFTER_MS));
   const first = ceilDay(period.from);
   const last = new Date(Math.min(dayOf(period.to).getTime(), closedUntil.getTime()));
   if (first < last) {
     await ensureRollups(prisma, first, last);
     const [stored] = await Promise.all([
-      prisma.$queryRaw<Array<{ metric: string; category: string; action: string; n: number }>>`
-        SELECT "metric", "category", "action", sum("count")::int AS n FROM "DailyFigure"
-        WHERE "day" >= ${isoDay(first)}::date AND "day" < ${isoDay(last)}::date GROUP BY 1, 2, 3`,
-      live(prisma, { from: period.from, to: first }, figures),
-      live(prisma, { from: last, to: period.to }, figures),
+      prisma.$queryRaw<Row[]>`
+        SELECT ${groupOf(Prisma.sql`"day"`, unit)} AS b, "metric", "category", "action", sum("count")::int AS n FROM "DailyFigure"
+        WHERE "day" >= ${isoDay(first)}::date AND "day" < ${isoDay(last)}::date GROUP BY 1, 2, 3, 4`,
+      live(prisma, { from: period.from, to: first }, unit, groups),
+      live(prisma, { from: last, to: period.to }, unit, groups),
     ]);
-    add(figures, stored);
+    add(groups, stored);
   } else {
-    await live(prisma, period, figures);
+    await live(prisma, period, unit, groups);
   }
-  return figures;
+  return groups;
 }
 
-export const figure = (figures: Figures, metric: string, category = '', action = '') => figures.get(metric)?.get(`${category}|${action}`) ?? 0;
+export const figure = (figures: Figures | undefined, metric: string, category = '', action = '') =>
+  figures?.get(metric)?.get(`${category}|${action}`) ?? 0;
+
+/** A figure summed over every category and action. */
+export const total = (figures: Figures | undefined, metric: string) => [...(figures?.get(metric)?.values() ?? [])].reduce((a, b) => a + b, 0);

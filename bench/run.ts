@@ -7,6 +7,7 @@ import { httpScenarios, type Profile } from './http.js';
 import { Results } from './lib/results.js';
 import { analyticsScenarios } from './analytics.js';
 import { liveScenarios } from './live.js';
+import { hashScenarios } from './hashes.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +30,7 @@ const sections: Array<[string, () => Promise<void>]> = [
   ['http', () => httpScenarios(profile, results, ['embedded', 'server'])],
   ['live', () => liveScenarios(quick, results)],
   ['analytics', () => analyticsScenarios(quick, results, ['server', 'embedded'])],
+  ['hashes', () => hashScenarios(quick, results, ['server', 'embedded'])],
 ];
 
 for (const [name, run] of sections) {

@@ -10,6 +10,7 @@ import { ensureReviewer } from '../src/services/reviewers.js';
 import type { Actor, ServiceContext } from '../src/services/context.js';
 import type { Category } from '../src/policy/index.js';
 import { openConfiguredDatabase } from './open-db.js';
+import { PdqBankIndex } from '../src/matching/bank-index.js';
 
 const config = loadConfig();
 const db = await openConfiguredDatabase();
@@ -21,6 +22,7 @@ const ctx = (actor: Actor): ServiceContext => ({
   events: { publish: () => {} },
   settings: { leaseMinutes: config.LEASE_MINUTES, dailyExposureCap: config.DAILY_EXPOSURE_CAP, secret: config.JWT_SECRET },
   ncmec: new RecordingNcmecTransport(),
+  hashBanks: new PdqBankIndex(db.prisma, config.PDQ_MATCH_DISTANCE),
 });
 const anonymous = ctx({ kind: 'ANONYMOUS', clientAddress: 'seed' });
 const hash = () => randomBytes(32).toString('hex');

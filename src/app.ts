@@ -27,6 +27,7 @@ import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { queueHealth } from './services/analytics.js';
 import { RateLimitedError } from './services/errors.js';
+import { PdqBankIndex } from './matching/bank-index.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -82,6 +83,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
     keyPrefix: config.REDIS_KEY_PREFIX,
     onRejected: (scope) => metrics.rateLimited.inc({ scope }),
   });
+  const hashBanks = new PdqBankIndex(db.prisma, config.PDQ_MATCH_DISTANCE, {
+    logger,
+    broadcast: () => live.pubsub.publish('hashBanks', { at: new Date().toISOString() }),
+  });
+  const bankNotices = watchBankNotices(live, hashBanks);
   const ncmec = options.ncmec ?? new RecordingNcmecTransport();
   const settings = {
     leaseMinutes: config.LEASE_MINUTES,
@@ -97,6 +103,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     events: live.sink,
     settings,
     ncmec,
+    hashBanks,
   });
 
   // Request count and latency per operation, for /metrics.
@@ -333,6 +340,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     async stop() {
       await jobs.stop();
+      await bankNotices.stop();
+      await hashBanks.settled();
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -345,6 +354,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await live.close();
       await intakeLimiter.close();
       if (!options.database) await db.close();
+    },
+  };
+}
+
+/** Loads the banks at start, then refreshes the index whenever any instance announces a bank change. */
+function watchBankNotices(live: Live, index: PdqBankIndex) {
+  const notices = live.pubsub.subscribe('hashBanks');
+  const done = (async () => {
+    for await (const _notice of notices) index.notify();
+  })();
+  index.notify();
+  return {
+    async stop() {
+      await notices.return?.();
+      await done;
     },
   };
 }

@@ -26,6 +26,8 @@ const schema = z
     INTAKE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
     INTAKE_LIMIT_GLOBAL: z.coerce.number().int().min(1).default(1200),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    /** PDQ hashes within this Hamming distance of a bank hash match (HMA's confident-match threshold is 31). */
+    PDQ_MATCH_DISTANCE: z.coerce.number().int().min(0).max(63).default(31),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {

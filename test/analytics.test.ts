@@ -12,6 +12,8 @@ import { decideAppeal, submitAppeal } from '../src/services/appeals.js';
 import { ensureReviewer } from '../src/services/reviewers.js';
 import { queueHealth, transparencyReport } from '../src/services/analytics.js';
 import type { Role, Category, QueueName } from '../src/policy/index.js';
+import { PdqBankIndex } from '../src/matching/bank-index.js';
+import { PDQ_DEFAULT_MAX_DISTANCE } from '../src/matching/pdq.js';
 
 let database: TestDatabase;
 let server: TestServer;
@@ -35,6 +37,7 @@ function ctx(actor: Actor): ServiceContext {
     events: { publish() {} },
     settings: { leaseMinutes: 30, dailyExposureCap: 100, secret: TEST_SECRET },
     ncmec,
+    hashBanks: new PdqBankIndex(database.db.prisma, PDQ_DEFAULT_MAX_DISTANCE),
   };
 }
 

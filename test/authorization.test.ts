@@ -50,6 +50,8 @@ const MATRIX: Record<string, Caller[]> = {
   queueHealth: ANALYTICS,
   teamExposure: LEADS_AND_ADMINS,
   enforcementFeed: ['PLATFORM', 'LEAD', 'ADMIN'],
+  hashBanks: LEADS_AND_ADMINS,
+  matchHashes: LEADS_AND_ADMINS,
   // Mutation
   submitReport: EVERYONE,
   submitAppeal: EVERYONE,
@@ -61,6 +63,11 @@ const MATRIX: Record<string, Caller[]> = {
   decideAppeal: REVIEWERS,
   acknowledgeNcmecReport: OVERSIGHT,
   setReviewerAccess: ['ADMIN'],
+  createHashBank: ['ADMIN'],
+  updateHashBank: ['ADMIN'],
+  importHashBank: ['ADMIN'],
+  addBankHash: ['ADMIN'],
+  removeBankHash: ['ADMIN'],
   // Subscription
   queueUpdates: REVIEWERS,
   caseUpdated: union(REVIEWERS, OVERSIGHT),

@@ -356,6 +356,31 @@ describe('audit coverage', () => {
     auditedMutations.set('setReviewerAccess', events.length === 2);
   });
 
+  it('hash bank changes write audit events with what changed', async () => {
+    const admin = await token('admin-1', ['ADMIN'], 'Admin One');
+    const before = await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    const run = async (field: string, inputType: string, input: Record<string, unknown>) => {
+      const res = await server.gql(`mutation($input: ${inputType}!) { ${field}(input: $input) { __typename ... on Error { message } } }`, { input }, { token: admin });
+      expect(res.data[field].__typename, JSON.stringify(res.data[field])).not.toMatch(/Error$/);
+    };
+    await run('createHashBank', 'CreateHashBankInput', { name: 'Audit coverage bank', source: 'placeholder source' });
+    const bank = await server.app.db.prisma.hashBank.findUniqueOrThrow({ where: { name: 'Audit coverage bank' } });
+    const value = hex(32);
+    await run('updateHashBank', 'UpdateHashBankInput', { bankId: bank.id, matchingEnabled: false });
+    await run('importHashBank', 'ImportHashBankInput', { bankId: bank.id, algorithm: 'SHA256', content: `${hex(32)}\n${hex(32)}` });
+    await run('addBankHash', 'BankHashInput', { bankId: bank.id, algorithm: 'PDQ', value });
+    await run('removeBankHash', 'BankHashInput', { bankId: bank.id, algorithm: 'PDQ', value });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { seq: { gt: before.seq }, entityType: 'HashBank' }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.action, e.actorId, e.entityId])).toEqual(
+      ['hash_bank.created', 'hash_bank.updated', 'hash_bank.imported', 'hash_bank.hash_added', 'hash_bank.hash_removed'].map((a) => [a, 'admin-1', bank.id]),
+    );
+    expect(events[1]!.changes).toEqual({ matchingEnabled: { from: true, to: false } });
+    expect(events[2]!.changes).toMatchObject({ algorithm: 'SHA256', submitted: 2, added: 2, alreadyPresent: 0 });
+    expect(events[4]!.changes).toMatchObject({ algorithm: 'PDQ', value });
+    const fields = ['createHashBank', 'updateHashBank', 'importHashBank', 'addBankHash', 'removeBankHash'];
+    for (const [i, field] of fields.entries()) auditedMutations.set(field, events[i] !== undefined);
+  });
+
   it('every field of the Mutation type was exercised above and wrote at least one audit event', () => {
     const fields = Object.keys(server.app.yoga.getEnveloped().schema.getMutationType()!.getFields()).sort();
     expect(fields.length).toBeGreaterThan(8);

@@ -10,6 +10,8 @@ import type { EventSink, QueueEvent } from '../services/context.js';
 export type LiveTopics = {
   queue: [queue: QueueName, event: QueueEvent];
   case: [caseId: string, event: QueueEvent];
+  /** A hash bank changed: every instance's index catches up (src/matching/bank-index.ts). */
+  hashBanks: [notice: { at: string }];
 };
 export type LivePubSub = PubSub<LiveTopics>;
 

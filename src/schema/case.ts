@@ -4,6 +4,7 @@ import { CaseStatusEnum, CategoryEnum, HashAlgorithmEnum, PriorityEnum, QueueNam
 import { canHandleCategory } from '../policy/index.js';
 import { presentationHints, PresentationHints } from './presentation.js';
 import { DecisionRef } from './decision.js';
+import { HashMatchRef } from './hash-bank.js';
 
 interface ContentRef {
   contentId: string;
@@ -57,6 +58,15 @@ export const CaseRef = builder.prismaObject('Case', {
         authScopes: content,
         select: { contentId: true, contentUrl: true, mediaHashes: { select: { algorithm: true, value: true }, orderBy: { createdAt: 'asc' } } },
         resolve: (c) => ({ contentId: c.contentId, url: c.contentUrl, mediaHashes: c.mediaHashes, category: c.category }),
+      }),
+      knownHashMatch: t.exposeBoolean('knownHashMatch', { description: 'Some media hash on the case matched a bank of known material' }),
+      hashMatches: t.field({
+        type: [HashMatchRef],
+        authScopes: content,
+        description: 'The bank matches of the case’s media hashes, nearest first',
+        select: { hashMatches: { include: { bank: { select: { name: true, category: true } } }, orderBy: [{ distance: 'asc' }, { matchedAt: 'asc' }] } },
+        resolve: (c) =>
+          c.hashMatches.map((m) => ({ ...m, bank: m.bank.name, category: m.bank.category })),
       }),
       reports: t.relatedConnection('reports', {
         cursor: 'id',

@@ -15,5 +15,6 @@ import './policy.js';
 import './analytics.js';
 import './exposure.js';
 import './enforcement.js';
+import './hash-bank.js';
 
 export const schema = builder.toSchema();

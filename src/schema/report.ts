@@ -7,7 +7,7 @@ import { submitReport, type SubmitReportResult } from '../services/intake.js';
 import { reportStatusByToken, reportStatusOf, type ReportStatusView } from '../services/report-status.js';
 import type { IntakeGuidance } from '../policy/index.js';
 
-const MediaHashInput = builder.inputType('MediaHashInput', {
+export const MediaHashInput = builder.inputType('MediaHashInput', {
   fields: (t) => ({
     algorithm: t.field({ type: HashAlgorithmEnum, required: true }),
     value: t.string({ required: true, description: 'Hex digits: 32 for MD5, 64 for SHA256 and PDQ' }),

@@ -111,7 +111,7 @@ export async function decideAppeal(ctx: ServiceContext, raw: DecideAppealInput):
     let data: Parameters<typeof unit.tx.case.update>[0]['data'] = { status, assigneeId: null, leaseExpiresAt: null, version: { increment: 1 } };
     if (status === 'CLOSED') data = { ...data, closedAt: unit.now };
     if (step === 'reopenOnAppeal') {
-      const t = triage({ category: found.category, childAtImmediateRisk: found.childAtImmediateRisk, distinctReporters: found.distinctReporterCount, requestedByDepicted: found.requestedByDepicted, knownHashMatch: false });
+      const t = triage({ category: found.category, childAtImmediateRisk: found.childAtImmediateRisk, distinctReporters: found.distinctReporterCount, requestedByDepicted: found.requestedByDepicted, knownHashMatch: found.knownHashMatch });
       data = { ...data, queue: t.queue, priority: t.priority, slaDueAt: new Date(unit.now.getTime() + t.slaMinutes * 60_000), decidedAt: null };
     }
     const updated = await unit.tx.case.update({ where: { id: found.id }, data });

@@ -87,7 +87,7 @@ export async function submitAssessment(ctx: ServiceContext, input: AssessmentInp
       childAtImmediateRisk,
       distinctReporters: found.distinctReporterCount,
       requestedByDepicted: found.requestedByDepicted,
-      knownHashMatch: false,
+      knownHashMatch: found.knownHashMatch,
     });
     const priority = Math.min(found.priority, t.priority);
     const changed = input.category !== found.category || childAtImmediateRisk !== found.childAtImmediateRisk || priority !== found.priority;

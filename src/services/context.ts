@@ -2,6 +2,7 @@
 import type { PrismaClient } from '../db/database.js';
 import type { QueueName, Role } from '../policy/index.js';
 import type { NcmecTransport } from './ncmec.js';
+import type { PdqBankIndex } from '../matching/bank-index.js';
 
 export type Actor =
   | { kind: 'USER'; id: string; name: string; roles: Role[] }
@@ -45,6 +46,8 @@ export interface ServiceContext {
   events: EventSink;
   settings: ServiceSettings;
   ncmec: NcmecTransport;
+  /** The in-memory PDQ index of the hash banks, shared by the instance. */
+  hashBanks: PdqBankIndex;
 }
 
 export const userOf = (actor: Actor) => (actor.kind === 'USER' ? actor : null);

@@ -64,8 +64,7 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
       inScope: recommendation.inScope,
       reportCount: found.reportCount,
       firstReportedAt: found.createdAt,
-      // No hash banks are matched yet, so no automated means contributed to the decision.
-      knownHashMatch: false,
+      knownHashMatch: found.knownHashMatch,
       rationale: recommendation.rationale,
       policyVersion: recommendation.policyVersion,
       appealableUntil: until,

@@ -20,9 +20,7 @@ import { inTransaction, type Unit } from './transaction.js';
 import { FOLDABLE_STATUSES } from './workflow.js';
 import { ensureReferral } from './referrals.js';
 import { toValidationError } from './validation.js';
-
-const HEX = /^[0-9a-f]+$/;
-const HASH_LENGTH = { MD5: 32, SHA256: 64, PDQ: 64 } as const;
+import { findHashMatches, mediaHashSchema, type HashMatch } from './hash-banks.js';
 
 const optionalText = (max: number) =>
   z
@@ -49,18 +47,7 @@ export const submitReportSchema = z
       .nullish()
       .transform((v) => v ?? null),
     mediaHashes: z
-      .array(
-        z
-          .object({
-            algorithm: z.enum(['MD5', 'SHA256', 'PDQ']),
-            value: z.string().trim().toLowerCase(),
-          })
-          .superRefine((h, ctx) => {
-            if (!HEX.test(h.value) || h.value.length !== HASH_LENGTH[h.algorithm]) {
-              ctx.addIssue({ code: 'custom', path: ['value'], message: `must be ${HASH_LENGTH[h.algorithm]} hex digits for ${h.algorithm}` });
-            }
-          }),
-      )
+      .array(mediaHashSchema)
       .max(20, 'at most 20 hashes')
       .nullish()
       .transform((v) => dedupeHashes(v ?? [])),
@@ -120,8 +107,10 @@ export async function submitReport(ctx: ServiceContext, raw: SubmitReportInput):
     const replay = await findReplay(ctx, input.idempotencyKey, requestHash);
     if (replay) return replay;
   }
+  // Matched before the transaction: a bank index that must catch up does so without holding a connection.
+  const matches = await findHashMatches(ctx, input.mediaHashes);
   try {
-    return await inTransaction(ctx, (unit) => fileReport(ctx, unit, input, requestHash));
+    return await inTransaction(ctx, (unit) => fileReport(ctx, unit, input, requestHash, matches));
   } catch (error) {
     // Two submissions with one key raced; the loser returns the winner's result.
     if (input.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -155,13 +144,32 @@ function reporterIdentity(ctx: ServiceContext, input: ParsedReport): string {
   return `system:${ctx.actor.id}`;
 }
 
+/** Records each match on the case once (the first, nearest, stays) and audits the new ones. */
+async function recordMatches(unit: Unit, caseId: string, matches: HashMatch[]) {
+  const recorded = await unit.tx.caseHashMatch.findMany({ where: { caseId }, select: { bankId: true, algorithm: true, value: true } });
+  const known = new Set(recorded.map((m) => `${m.bankId}:${m.algorithm}:${m.value}`));
+  const fresh = matches.filter((m) => !known.has(`${m.bank.id}:${m.algorithm}:${m.value}`));
+  if (!fresh.length) return;
+  await unit.tx.caseHashMatch.createMany({
+    data: fresh.map((m) => ({ caseId, bankId: m.bank.id, algorithm: m.algorithm, value: m.value, matchedValue: m.matchedValue, distance: m.distance, matchedAt: unit.now })),
+    skipDuplicates: true,
+  });
+  unit.audit({
+    action: 'case.hash_matched',
+    entityType: 'Case',
+    entityId: caseId,
+    caseId,
+    changes: { matches: fresh.map((m) => ({ bankId: m.bank.id, bank: m.bank.name, algorithm: m.algorithm, value: m.value, distance: m.distance })) },
+  });
+}
+
 /** Serialises intake per content id and per media hash, so concurrent reports fold into one case. */
 async function lockFoldingKeys(tx: Tx, input: ParsedReport) {
   const keys = [`content:${input.contentId}`, ...input.mediaHashes.map((h) => `hash:${h.algorithm}:${h.value}`)].sort();
   for (const key of keys) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
 
-async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, requestHash: string): Promise<SubmitReportResult> {
+async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, requestHash: string, matches: HashMatch[]): Promise<SubmitReportResult> {
   const { tx, now } = unit;
   await lockFoldingKeys(tx, input);
   const reporterKey = reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx, input));
@@ -180,21 +188,26 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     orderBy: { createdAt: 'asc' },
   });
 
+  // A match presets the category: the bank's, when it is graver than what the reporter chose.
+  const reportedCategory = matches.reduce((c, m) => gravest(c, m.bank.category), input.category);
+  const knownHashMatch = matches.length > 0;
+
   let caseId: string;
   if (!open) {
     const t = triage({
-      category: input.category,
+      category: reportedCategory,
       childAtImmediateRisk: input.childAtImmediateRisk,
       distinctReporters: 1,
       requestedByDepicted: byDepicted,
-      knownHashMatch: false,
+      knownHashMatch,
     });
     const created = await tx.case.create({
       data: {
         contentId: input.contentId,
         contentUrl: input.contentUrl,
         reportedAccountId: input.reportedAccountId,
-        category: input.category,
+        category: reportedCategory,
+        knownHashMatch,
         queue: t.queue,
         priority: t.priority,
         slaDueAt: new Date(now.getTime() + t.slaMinutes * 60_000),
@@ -211,17 +224,18 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
       entityType: 'Case',
       entityId: caseId,
       caseId,
-      changes: { status: { to: 'OPEN' }, category: { to: input.category }, queue: { to: t.queue }, priority: { to: t.priority } },
+      changes: { status: { to: 'OPEN' }, category: { to: reportedCategory }, queue: { to: t.queue }, priority: { to: t.priority } },
     });
     unit.publish({ kind: 'ADDED', queue: t.queue, caseId });
   } else {
     caseId = open.id;
     const newReporter = (await tx.report.count({ where: { caseId, reporterKey } })) === 0;
     const distinctReporters = open.distinctReporterCount + (newReporter ? 1 : 0);
-    const category = gravest(open.category, input.category);
+    const category = gravest(open.category, reportedCategory);
     const childAtImmediateRisk = open.childAtImmediateRisk || input.childAtImmediateRisk;
     const requestedByDepicted = open.requestedByDepicted || byDepicted;
-    const t = triage({ category, childAtImmediateRisk, distinctReporters, requestedByDepicted, knownHashMatch: false });
+    const caseMatched = open.knownHashMatch || knownHashMatch;
+    const t = triage({ category, childAtImmediateRisk, distinctReporters, requestedByDepicted, knownHashMatch: caseMatched });
     const priority = Math.min(open.priority, t.priority);
     const slaDueAt = new Date(Math.min(open.slaDueAt.getTime(), open.createdAt.getTime() + t.slaMinutes * 60_000));
     await tx.case.update({
@@ -233,6 +247,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
         slaDueAt,
         childAtImmediateRisk,
         requestedByDepicted,
+        knownHashMatch: caseMatched,
         reportCount: { increment: 1 },
         distinctReporterCount: distinctReporters,
         version: { increment: 1 },
@@ -252,6 +267,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     }
   }
 
+  if (matches.length) await recordMatches(unit, caseId, matches);
   if (input.mediaHashes.length) {
     await tx.caseMediaHash.createMany({
       data: input.mediaHashes.map((h) => ({ caseId, algorithm: h.algorithm, value: h.value })),

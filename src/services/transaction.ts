@@ -19,12 +19,17 @@ export class NoChange<T> extends Error {
   }
 }
 
-export async function inTransaction<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>): Promise<T> {
+export interface UnitOptions {
+  /** For bulk work (bank imports): how long the transaction may run; 30 s otherwise. */
+  timeoutMs?: number;
+}
+
+export async function inTransaction<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, options: UnitOptions = {}): Promise<T> {
   const events: QueueEvent[] = [];
   const effects: Array<() => void> = [];
   let result: T;
   try {
-    result = await runUnit(ctx, work, events, effects);
+    result = await runUnit(ctx, work, events, effects, options.timeoutMs ?? 30_000);
   } catch (error) {
     if (error instanceof NoChange) return error.value as T;
     throw error;
@@ -35,7 +40,7 @@ export async function inTransaction<T>(ctx: ServiceContext, work: (unit: Unit) =
   return result;
 }
 
-function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, events: QueueEvent[], effects: Array<() => void>) {
+function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, events: QueueEvent[], effects: Array<() => void>, timeout: number) {
   return ctx.prisma.$transaction(
     async (tx) => {
       const now = ctx.now();
@@ -51,6 +56,6 @@ function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, event
       if (!ctx.settings.skipAuditForBenchmark) await appendAudit(tx, entries, { actor: ctx.actor, requestId: ctx.requestId, at: now });
       return value;
     },
-    { maxWait: 15_000, timeout: 30_000 },
+    { maxWait: 15_000, timeout },
   );
 }

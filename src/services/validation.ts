@@ -2,8 +2,9 @@ import type { ZodError } from 'zod';
 import { ValidationError } from './errors.js';
 
 /** A zod failure as a typed error naming each field. */
-export const toValidationError = (error: ZodError): ValidationError =>
-  new ValidationError(error.issues.map((issue) => ({ path: issue.path.join('.') || 'input', message: issue.message })));
+/** One field issue per zod issue; `root` names the input when the schema is not an object (a bare list). */
+export const toValidationError = (error: ZodError, root?: string): ValidationError =>
+  new ValidationError(error.issues.map((issue) => ({ path: [...(root ? [root] : []), ...issue.path].join('.') || 'input', message: issue.message })));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

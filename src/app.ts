@@ -87,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger,
     broadcast: () => live.pubsub.publish('hashBanks', { at: new Date().toISOString() }),
   });
+  metrics.hashIndexSource = () => hashBanks.stats();
   const bankNotices = watchBankNotices(live, hashBanks);
   const ncmec = options.ncmec ?? new RecordingNcmecTransport();
   const settings = {

@@ -15,6 +15,8 @@ export interface Metrics {
   rateLimited: Counter<'scope'>;
   /** Where queue depth comes from at scrape time. */
   queueSource?: () => Promise<QueueFigures[]>;
+  /** The instance's in-memory PDQ index of the hash banks. */
+  hashIndexSource?: () => { banks: number; hashes: number; bytes: number };
   /** A bounded operation label: named operations up to a limit, then "other". */
   operationLabel(name: string | null | undefined): string;
 }
@@ -64,5 +66,16 @@ export function createMetrics(): Metrics {
     q.oldestOpenSince ? (Date.now() - q.oldestOpenSince.getTime()) / 1000 : 0,
   );
   queueGauge('queue_cases_breaching_sla', 'Waiting cases past their SLA due time', (q) => q.breachingSla);
+  const indexGauge = (name: string, help: string, value: (s: { hashes: number; bytes: number }) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(value(metrics.hashIndexSource?.() ?? { hashes: 0, bytes: 0 }));
+      },
+    });
+  indexGauge('hash_index_pdq_hashes', 'PDQ bank hashes in this instance’s in-memory index', (s) => s.hashes);
+  indexGauge('hash_index_bytes', 'Memory held by this instance’s PDQ index', (s) => s.bytes);
   return metrics;
 }

@@ -181,4 +181,31 @@ describe.runIf(process.env.DATABASE_URL)('two server processes (PostgreSQL serve
       await database.drop();
     }
   });
+
+  it('a hash added to a bank on one instance reaches the other’s index through Redis, before any match there', async () => {
+    const database = await freshDatabase();
+    try {
+      const [a, b] = await Promise.all([startProcess(database.url!), startProcess(database.url!)]);
+      const admin = await token('bank-admin', ['ADMIN']);
+      const call = async (url: string, query: string, variables: Record<string, unknown>, bearer = admin) => {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify({ query, variables }) });
+        return ((await res.json()) as { data: any }).data;
+      };
+      const indexed = async (url: string) => {
+        const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+        return Number(/^hash_index_pdq_hashes (\d+)$/m.exec(text)?.[1]);
+      };
+      const created = await call(a, `mutation($input: CreateHashBankInput!) { createHashBank(input: $input) { ... on HashBankSuccess { bank { id } } } }`, { input: { name: 'Two instances', source: 'placeholder' } });
+      const value = hex(32);
+      const added = await call(a, `mutation($input: BankHashInput!) { addBankHash(input: $input) { ... on BankHashChangeSuccess { changed } } }`, { input: { bankId: created.createHashBank.bank.id, algorithm: 'PDQ', value } });
+      expect(added.addBankHash.changed).toBe(true);
+      await until(async () => (await indexed(b)) === 1, 'the hash in the other instance’s index', 15_000);
+      const lead = await token('bank-lead', ['LEAD']);
+      const found = await call(b, `query($hashes: [MediaHashInput!]!) { matchHashes(hashes: $hashes) { bank distance } }`, { hashes: [{ algorithm: 'PDQ', value }] }, lead);
+      expect(found.matchHashes).toEqual([{ bank: 'Two instances', distance: 0 }]);
+    } finally {
+      for (const child of children.splice(0)) child.kill('SIGTERM');
+      await database.drop();
+    }
+  });
 });

@@ -1,12 +1,13 @@
-// Commit-to-client latency of live queue events with 100 and 1,000 graphql-ws subscribers on one instance, against a
-// raw `ws` server broadcasting the same payload to the same number of clients, in the same run.
+// Commit-to-client latency of live queue events with 100 and 1,000 graphql-ws subscribers on one instance (on the
+// embedded database, and in full mode on the PostgreSQL server too), against a raw `ws` server broadcasting the same
+// payload to the same number of clients, in the same run. One unmeasured event warms up each round on both sides.
 import { readFileSync } from 'node:fs';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintToken } from '../src/auth/jwt.js';
 import { BENCH_ENV, BENCH_SECRET } from './http.js';
-import { startChild } from './lib/child.js';
-import { benchDatabase } from './lib/databases.js';
+import { startChild, type ChildServer } from './lib/child.js';
+import { benchDatabase, serverAvailable, type Target } from './lib/databases.js';
 import { fmt, type Results } from './lib/results.js';
 
 const LIVE = readFileSync(new URL('../../shared/client/live.graphql', import.meta.url), 'utf8').replace('    kind\n', '    kind\n    committedAt\n');
@@ -20,90 +21,108 @@ const until = async (check: () => boolean | Promise<boolean>, what: string, time
   }
 };
 
+/** Latencies of `events` committed reports at `size` graphql-ws subscribers, after one unmeasured event. */
+async function throughGraphql(app: ChildServer, size: number, events: number, bearer: string, round: string) {
+  const latencies: number[] = [];
+  let received = 0;
+  let template = '';
+  const clients: Client[] = [];
+  for (let i = 0; i < size; i++) {
+    const client = createClient({ url: app.url.replace('http', 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${bearer}` } });
+    client.subscribe(
+      { query: LIVE, variables: { queue: 'MINOR_PHYSICAL_ALTERCATION' } },
+      {
+        next: (value: any) => {
+          const update = value.data?.queueUpdates;
+          if (!update?.committedAt || !update.case?.id) throw new Error(`bad event: ${JSON.stringify(value)}`);
+          if (received++ >= size) latencies.push(Date.now() - Date.parse(update.committedAt));
+          if (!template) template = JSON.stringify({ id: '1', type: 'next', payload: value }).replace(JSON.stringify(update.committedAt), '"__SENT_AT__"');
+        },
+        error: (error) => {
+          throw error instanceof Error ? error : new Error(JSON.stringify(error));
+        },
+        complete: () => {},
+      },
+    );
+    clients.push(client);
+  }
+  await until(async () => (await app.ask<number>('subscriptions')) === size, `${size} subscriptions`);
+  for (let e = 0; e <= events; e++) {
+    const res = (await (
+      await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `mutation { submitReport(input: { contentId: "content-live-${round}-${e}", category: MINOR_PHYSICAL_ALTERCATION }) { ... on SubmitReportSuccess { report { id } } } }` }),
+      })
+    ).json()) as any;
+    if (!res.data?.submitReport?.report) throw new Error(`intake failed: ${JSON.stringify(res)}`);
+    await until(() => received >= (e + 1) * size, `event ${e} at every subscriber`);
+  }
+  await Promise.all(clients.map((c) => c.dispose()));
+  await until(async () => (await app.ask<number>('subscriptions')) === 0, 'subscriptions to close');
+  return { latencies, template };
+}
+
+/** The baseline: the same payload, broadcast by a bare ws server to as many clients, after one unmeasured message. */
+async function throughRawWs(broadcaster: ChildServer, size: number, events: number, template: string) {
+  const raw: number[] = [];
+  let received = 0;
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < size; i++) {
+    const socket = new WebSocket(broadcaster.url.replace('http', 'ws').replace('/graphql', '/'));
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data));
+      if (received++ >= size) raw.push(Date.now() - Date.parse(message.payload.data.queueUpdates.committedAt));
+    });
+    sockets.push(socket);
+  }
+  await until(async () => (await broadcaster.ask<number>('clients')) === size, `${size} raw clients`);
+  for (let e = 0; e <= events; e++) {
+    broadcaster.process.send({ broadcast: template });
+    await until(() => received >= (e + 1) * size, `broadcast ${e}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  for (const socket of sockets) socket.close();
+  return raw;
+}
+
 export async function liveScenarios(quick: boolean, results: Results) {
-  const sizes = quick ? [50] : [100, 1000];
+  const sizes = quick ? [100] : [100, 1000];
   const events = quick ? 10 : 40;
-  const place = await benchDatabase('embedded');
-  const app = await startChild('app.ts', { ...place.env, ...BENCH_ENV, REDIS_URL: '' });
+  const targets: Target[] = quick ? ['embedded'] : ['embedded', 'server'];
   const broadcaster = await startChild('broadcast.ts');
   const bearer = await mintToken(BENCH_SECRET, { sub: 'bench-live', name: 'Live bench', roles: ['REVIEWER'] });
-  let template = '';
   try {
-    for (const size of sizes) {
-      // graphql-ws through the real server: the event is a committed report, delivered with its case.
-      const latencies: number[] = [];
-      const seen = new Map<string, number>();
-      const clients: Client[] = [];
-      for (let i = 0; i < size; i++) {
-        const client = createClient({ url: app.url.replace('http', 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${bearer}` } });
-        client.subscribe(
-          { query: LIVE, variables: { queue: 'MINOR_PHYSICAL_ALTERCATION' } },
-          {
-            next: (value: any) => {
-              const update = value.data?.queueUpdates;
-              if (!update?.committedAt) throw new Error(`bad event: ${JSON.stringify(value)}`);
-              latencies.push(Date.now() - Date.parse(update.committedAt));
-              seen.set(update.case.id, (seen.get(update.case.id) ?? 0) + 1);
-              if (!template) template = JSON.stringify({ id: '1', type: 'next', payload: value }).replace(JSON.stringify(update.committedAt), '"__SENT_AT__"');
-            },
-            error: (error) => {
-              throw error instanceof Error ? error : new Error(JSON.stringify(error));
-            },
-            complete: () => {},
-          },
-        );
-        clients.push(client);
+    for (const target of targets) {
+      if (target === 'server' && !(await serverAvailable())) {
+        results.add({ scenario: 'live latency on the PostgreSQL server', value: 'skipped', note: 'no server reachable' });
+        continue;
       }
-      await until(async () => (await app.ask<number>('subscriptions')) === size, `${size} subscriptions`);
-      for (let e = 0; e < events; e++) {
-        const res = (await (
-          await fetch(app.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query: `mutation { submitReport(input: { contentId: "content-live-${size}-${e}", category: MINOR_PHYSICAL_ALTERCATION }) { ... on SubmitReportSuccess { report { id } } } }` }),
-          })
-        ).json()) as any;
-        if (!res.data?.submitReport?.report) throw new Error(`intake failed: ${JSON.stringify(res)}`);
-        await until(() => latencies.length >= (e + 1) * size, `event ${e} at every subscriber`);
+      const place = await benchDatabase(target);
+      const app = await startChild('app.ts', { ...place.env, ...BENCH_ENV, REDIS_URL: '' });
+      try {
+        for (const size of sizes) {
+          const { latencies, template } = await throughGraphql(app, size, events, bearer, `${target}-${size}`);
+          const raw = await throughRawWs(broadcaster, size, events, template);
+          const g = latencies.sort((a, b) => a - b);
+          const r = raw.sort((a, b) => a - b);
+          const ratio = percentile(g, 99) / Math.max(1, percentile(r, 99));
+          results.add({
+            scenario: `live: commit-to-client latency, ${fmt(size)} graphql-ws subscribers, ${events} events (${target})`,
+            value: `p50 ${percentile(g, 50)} ms, p99 ${percentile(g, 99)} ms`,
+            baseline: `raw ws broadcast p50 ${percentile(r, 50)} ms, p99 ${percentile(r, 99)} ms`,
+            ratio,
+            goal: 'p99 ≤ 2×',
+            met: ratio <= 2,
+            note: 'millisecond clock on both sides',
+          });
+        }
+      } finally {
+        await app.stop();
+        await place.drop();
       }
-      await Promise.all(clients.map((c) => c.dispose()));
-      await until(async () => (await app.ask<number>('subscriptions')) === 0, 'subscriptions to close');
-
-      // The baseline: the same payload, broadcast by a bare ws server to as many clients.
-      const raw: number[] = [];
-      const sockets: WebSocket[] = [];
-      for (let i = 0; i < size; i++) {
-        const socket = new WebSocket(broadcaster.url.replace('http', 'ws').replace('/graphql', '/'));
-        socket.on('message', (data) => {
-          const message = JSON.parse(String(data));
-          raw.push(Date.now() - Date.parse(message.payload.data.queueUpdates.committedAt));
-        });
-        sockets.push(socket);
-      }
-      await until(async () => (await broadcaster.ask<number>('clients')) === size, `${size} raw clients`);
-      for (let e = 0; e < events; e++) {
-        broadcaster.process.send({ broadcast: template });
-        await until(() => raw.length >= (e + 1) * size, `broadcast ${e}`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      for (const socket of sockets) socket.close();
-
-      const g = [...latencies].sort((a, b) => a - b);
-      const r = [...raw].sort((a, b) => a - b);
-      const ratio = percentile(g, 99) / Math.max(1, percentile(r, 99));
-      results.add({
-        scenario: `live: commit-to-client latency, ${fmt(size)} graphql-ws subscribers (${events} events)`,
-        value: `p50 ${percentile(g, 50)} ms, p99 ${percentile(g, 99)} ms`,
-        baseline: `raw ws broadcast p50 ${percentile(r, 50)} ms, p99 ${percentile(r, 99)} ms`,
-        ratio,
-        goal: 'p99 ≤ 2×',
-        met: ratio <= 2,
-        note: 'millisecond clock on both sides',
-      });
     }
   } finally {
     await broadcaster.stop();
-    await app.stop();
-    await place.drop();
   }
 }

@@ -15,13 +15,14 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLive, type Live } from './live/pubsub.js';
+import { LiveFanout } from './live/fanout.js';
 import { AuthenticationError, authenticate } from './auth/jwt.js';
 import { schema } from './schema/index.js';
 import { createLoaders, type GraphQLContext } from './schema/context.js';
 import type { Actor, ServiceContext } from './services/context.js';
 import { DomainError } from './services/errors.js';
 import { RecordingNcmecTransport, type NcmecTransport } from './services/ncmec.js';
-import { effectiveRoles, ensureReviewer } from './services/reviewers.js';
+import { effectiveRoles, ensureReviewer, readAccess } from './services/reviewers.js';
 import { startJobs, type Jobs } from './jobs/index.js';
 import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -270,12 +271,24 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger.info({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
   }
 
+  const fanout = new LiveFanout({ readAccess: (ids) => readAccess(db.prisma, ids), activeSubscriptions: metrics.activeSubscriptions });
   const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_BODY_BYTES });
   useServer<Record<string, unknown>, { request: IncomingMessage; socket: unknown }>(
     {
       // onSubscribe puts yoga's enveloped execute/subscribe in rootValue, so every plugin wraps them.
       execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      // Subscribers with the same operation, variables and roles share one execution per event (src/live/fanout.ts).
+      subscribe: (args) => {
+        const root = args.rootValue as Enveloped & { query: string };
+        const context = args.contextValue as GraphQLContext;
+        if (!context.user) return root.subscribe(args);
+        const roles = [...context.user.roles].sort();
+        const key = JSON.stringify([root.query, args.operationName ?? null, args.variableValues ?? null, roles]);
+        const user = { id: 'live-group', name: 'Shared live execution', roles };
+        return fanout.subscribe(key, { userId: context.user.id, roles: context.user.roles }, (sharedLive) =>
+          root.subscribe({ ...args, contextValue: { ...context, user, sharedLive } satisfies GraphQLContext }),
+        );
+      },
       onSubscribe: async (ctx, _id, payload) => {
         const requestId = randomUUID();
         return requestStore.run({ requestId }, async () => {
@@ -309,7 +322,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
             document,
             variableValues: payload.variables,
             contextValue,
-            rootValue: { execute, subscribe },
+            rootValue: { execute, subscribe, query: payload.query },
           };
         });
       },

@@ -47,9 +47,11 @@ describe('access withdrawn mid-stream', () => {
     const reviewerToken = await token('live-revoked', ['REVIEWER'], 'Revoked Reviewer');
     const admin = await token('live-admin', ['ADMIN'], 'Admin');
     const watcher = subscriber(server.wsUrl, reviewerToken);
-    await until(async () => (await active()) >= 1, 'the subscription to start');
+    // Another reviewer with the same roles and operation: the two share one execution per event (src/live/fanout.ts).
+    const bystander = subscriber(server.wsUrl, await token('live-bystander', ['REVIEWER'], 'Bystander'));
+    await until(async () => (await active()) >= 2, 'the subscriptions to start');
     await submit();
-    await until(() => watcher.events.length === 1, 'the first event');
+    await until(() => watcher.events.length === 1 && bystander.events.length === 1, 'the first event');
     expect(watcher.events[0].data.queueUpdates.kind).toBe('ADDED');
 
     const revoked = await server.gql(
@@ -63,6 +65,10 @@ describe('access withdrawn mid-stream', () => {
     await submit();
     await until(() => watcher.completed(), 'the stream to end');
     expect(watcher.events).toHaveLength(1);
+    // Only the revoked reviewer's stream ended: the other still gets every event.
+    await until(() => bystander.events.length === 2, 'the second event at the other reviewer');
+    expect(bystander.completed()).toBe(false);
+    await bystander.client.dispose();
     await until(async () => (await active()) === 0, 'the gauge to return to zero');
 
     // The token is still valid, but the role is not honoured on the next request either.

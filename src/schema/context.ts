@@ -6,6 +6,7 @@ import type { Role } from '../policy/index.js';
 import type { Actor, ServiceContext } from '../services/context.js';
 import type { LivePubSub } from '../live/pubsub.js';
 import type { Metrics } from '../metrics.js';
+import type { SharedLive } from '../live/fanout.js';
 
 export interface AuthUser {
   id: string;
@@ -25,6 +26,11 @@ export interface GraphQLContext {
   metrics: Metrics;
   /** Counts one report against the intake rate limits for this caller; throws RateLimitedError. */
   limitIntake(): Promise<void>;
+  /**
+   * Set on the context of a subscription executed once for a group of WebSocket subscribers (src/live/fanout.ts):
+   * the group checks each member's access, so the subscription itself does not.
+   */
+  sharedLive?: SharedLive;
 }
 
 export interface Loaders {

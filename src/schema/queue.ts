@@ -4,7 +4,7 @@ import { initContextCache } from '@pothos/core';
 import { OVERSIGHT_ROLES, REVIEWING_ROLES, builder } from './builder.js';
 import { createLoaders } from './context.js';
 import DataLoader from 'dataloader';
-import { effectiveRoles, type ReviewerAccess } from '../services/reviewers.js';
+import { NO_ACCESS, effectiveRoles, readAccess, type ReviewerAccess } from '../services/reviewers.js';
 import { QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { canHandleCategory, canWorkQueue, handledCategories, type Category, type QueueName, type Role } from '../policy/index.js';
@@ -130,10 +130,23 @@ const QueueUpdate = builder.objectRef<QueueEvent>('QueueUpdate').implement({
     case: t.prismaField({
       type: 'Case',
       nullable: true,
-      resolve: (query, e, _a, ctx) => ctx.prisma.case.findUnique({ ...query, where: { id: e.caseId } }),
+      resolve: (query, e, _a, ctx) => {
+        // Every subscriber of an event receives the same event object, so they share one read of the case per
+        // selection. The row is the same for all; who may see it and which of its fields is still decided per
+        // subscriber, by the Case type's and its fields' scopes.
+        let reads = caseReads.get(e);
+        if (!reads) caseReads.set(e, (reads = new Map()));
+        const key = JSON.stringify(query);
+        let read = reads.get(key);
+        if (!read) reads.set(key, (read = ctx.prisma.case.findUnique({ ...query, where: { id: e.caseId } })));
+        return read as ReturnType<typeof ctx.prisma.case.findUnique>;
+      },
     }),
   }),
 });
+
+/** Case reads per event and selection, shared by the event's subscribers; dropped with the event. */
+const caseReads = new WeakMap<QueueEvent, Map<string, Promise<unknown>>>();
 
 /**
  * Per-event lookups shared by every subscriber: one event fans out to many subscriptions in the same tick, so their
@@ -146,16 +159,14 @@ function liveChecks(prisma: GraphQLContext['prisma']) {
     checks = {
       access: new DataLoader(
         async (ids) => {
-          const rows = await prisma.reviewer.findMany({ where: { id: { in: [...ids] } }, select: { id: true, revokedRoles: true, suspendedAt: true } });
-          const byId = new Map(rows.map((r) => [r.id, { revokedRoles: r.revokedRoles as Role[], suspended: r.suspendedAt !== null }]));
-          // A reviewer record that has vanished has no access.
-          return ids.map((id) => byId.get(id) ?? { revokedRoles: [], suspended: true });
+          const access = await readAccess(prisma, [...new Set(ids)]);
+          return ids.map((id) => access.get(id) ?? NO_ACCESS);
         },
         { cache: false },
       ),
       category: new DataLoader(
         async (ids) => {
-          const rows = await prisma.case.findMany({ where: { id: { in: [...ids] } }, select: { id: true, category: true } });
+          const rows = await prisma.case.findMany({ where: { id: { in: [...new Set(ids)] } }, select: { id: true, category: true } });
           const byId = new Map(rows.map((r) => [r.id, r.category]));
           return ids.map((id) => byId.get(id) ?? null);
         },
@@ -181,13 +192,15 @@ function guarded(
   const iterator = source[Symbol.asyncIterator]();
   const user = ctx.user!;
   const tokenRoles = user.roles;
+  // A group's shared execution: the fan-out checks and counts each member instead.
+  const shared = ctx.sharedLive;
   let closed = false;
-  ctx.metrics.activeSubscriptions.inc();
+  if (!shared) ctx.metrics.activeSubscriptions.inc();
   const done = { done: true, value: undefined } as const;
   const close = async () => {
     if (closed) return done;
     closed = true;
-    ctx.metrics.activeSubscriptions.dec();
+    if (!shared) ctx.metrics.activeSubscriptions.dec();
     await iterator.return?.();
     return done;
   };
@@ -197,12 +210,16 @@ function guarded(
         const result = await iterator.next();
         if (result.done || closed) return close();
         const checks = liveChecks(ctx.prisma);
-        const [access, category] = await Promise.all([checks.access.load(user.id), checks.category.load(result.value.caseId)]);
-        const roles = access.suspended ? null : effectiveRoles(tokenRoles, access);
+        // Events carry the case's category; one from an instance that predates that is looked up.
+        const [access, category] = await Promise.all([
+          shared ? null : checks.access.load(user.id),
+          result.value.category ?? checks.category.load(result.value.caseId),
+        ]);
+        const roles = !access ? tokenRoles : access.suspended ? null : effectiveRoles(tokenRoles, access);
         if (!roles || !allowed(roles)) return close();
-        const found = category ? { category } : null;
-        if (!found || !(canHandleCategory(roles, found.category) || roles.some((r) => OVERSIGHT_ROLES.includes(r)))) continue;
+        if (!category || !(canHandleCategory(roles, category) || roles.some((r) => OVERSIGHT_ROLES.includes(r)))) continue;
         Object.assign(ctx, initContextCache(), { user: { ...user, roles }, loaders: createLoaders(ctx.prisma) });
+        shared?.arrived();
         return result;
       }
       return done;

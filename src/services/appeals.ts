@@ -71,7 +71,7 @@ export async function submitAppeal(ctx: ServiceContext, raw: SubmitAppealInput):
     });
     unit.audit({ action: 'appeal.submitted', entityType: 'Appeal', entityId: appeal.id, caseId: decision.caseId, changes: { appellantKind: appellant.kind, decisionId: decision.id } });
     unit.audit({ action: 'case.appealed', entityType: 'Case', entityId: decision.caseId, caseId: decision.caseId, changes: { status: { from: decision.case.status, to: status }, queue: { from: decision.case.queue, to: 'APPEALS' } } });
-    unit.publish({ kind: 'ADDED', queue: 'APPEALS', caseId: decision.caseId });
+    unit.publish({ kind: 'ADDED', queue: 'APPEALS', caseId: decision.caseId, category: decision.case.category });
     return appeal;
   });
 }
@@ -120,8 +120,8 @@ export async function decideAppeal(ctx: ServiceContext, raw: DecideAppealInput):
       unit.audit({ action: 'decision.reversed', entityType: 'Decision', entityId: appeal.decisionId, caseId: found.id, changes: { reversedActions: appeal.decision.actions } });
     }
     unit.audit({ action: 'appeal.decided', entityType: 'Appeal', entityId: appeal.id, caseId: found.id, changes: { outcome: input.outcome, effect: input.outcome === 'OVERTURNED' ? effect : null, caseStatus: { from: found.status, to: status } } });
-    unit.publish({ kind: 'RESOLVED', queue: 'APPEALS', caseId: found.id });
-    if (step === 'reopenOnAppeal') unit.publish({ kind: 'ADDED', queue: updated.queue, caseId: found.id });
+    unit.publish({ kind: 'RESOLVED', queue: 'APPEALS', caseId: found.id, category: found.category });
+    if (step === 'reopenOnAppeal') unit.publish({ kind: 'ADDED', queue: updated.queue, caseId: found.id, category: found.category });
     return { appeal: decided, case: updated };
   });
 }

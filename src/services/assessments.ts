@@ -117,7 +117,7 @@ export async function submitAssessment(ctx: ServiceContext, input: AssessmentInp
       });
     }
     if (recommendation.lawEnforcementReferralRequired) await ensureReferral(unit, found.id, 'ASSESSMENT');
-    unit.publish({ kind: 'UPDATED', queue: t.queue, caseId: found.id });
+    unit.publish({ kind: 'UPDATED', queue: t.queue, caseId: found.id, category: input.category });
     return { assessment, recommendation };
   });
 }

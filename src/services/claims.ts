@@ -123,7 +123,7 @@ async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'cla
     caseId,
     changes: { status: { from: current.status, to: status }, assigneeId: { to: reviewerId }, leaseExpiresAt: { to: leaseExpiresAt } },
   });
-  unit.publish({ kind: 'CLAIMED', queue: updated.queue, caseId });
+  unit.publish({ kind: 'CLAIMED', queue: updated.queue, caseId, category: updated.category });
   return { case: updated, leaseExpiresAt };
 }
 
@@ -178,7 +178,7 @@ async function unassign(unit: Unit, found: Case, action: string): Promise<Case> 
     caseId: found.id,
     changes: { status: { from: found.status, to: status }, assigneeId: { from: found.assigneeId, to: null } },
   });
-  unit.publish({ kind: 'RELEASED', queue: found.queue, caseId: found.id });
+  unit.publish({ kind: 'RELEASED', queue: found.queue, caseId: found.id, category: found.category });
   return updated;
 }
 

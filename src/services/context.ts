@@ -1,6 +1,6 @@
 // What every service call receives: who acts, the database, the clock, and where after-commit events go.
 import type { PrismaClient } from '../db/database.js';
-import type { QueueName, Role } from '../policy/index.js';
+import type { Category, QueueName, Role } from '../policy/index.js';
 import type { NcmecTransport } from './ncmec.js';
 import type { PdqBankIndex } from '../matching/bank-index.js';
 
@@ -17,6 +17,8 @@ export interface QueueEvent {
   kind: QueueEventKind;
   queue: QueueName;
   caseId: string;
+  /** The case's category once the change committed: who may see the event, decided without a read. */
+  category: Category;
   at: string;
   /** When the transaction committed (ISO-8601, milliseconds): the start of delivery latency. */
   committedAt?: string;

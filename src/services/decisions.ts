@@ -129,7 +129,7 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
       unit.afterCommit(() => void submitPendingNcmecReports({ ...ctx, actor: { kind: 'SYSTEM', id: 'ncmec-submitter' } }).catch(() => {}));
     }
     if (recommendation.lawEnforcementReferralRequired) await ensureReferral(unit, found.id, 'ASSESSMENT');
-    unit.publish({ kind: 'RESOLVED', queue: found.queue, caseId: found.id });
+    unit.publish({ kind: 'RESOLVED', queue: found.queue, caseId: found.id, category: found.category });
     return { decision, case: updated };
   });
   return result;

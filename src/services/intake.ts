@@ -226,7 +226,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
       caseId,
       changes: { status: { to: 'OPEN' }, category: { to: reportedCategory }, queue: { to: t.queue }, priority: { to: t.priority } },
     });
-    unit.publish({ kind: 'ADDED', queue: t.queue, caseId });
+    unit.publish({ kind: 'ADDED', queue: t.queue, caseId, category: reportedCategory });
   } else {
     caseId = open.id;
     const newReporter = (await tx.report.count({ where: { caseId, reporterKey } })) === 0;
@@ -260,10 +260,10 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     if (distinctReporters !== open.distinctReporterCount) changes.distinctReporterCount = { from: open.distinctReporterCount, to: distinctReporters };
     unit.audit({ action: 'case.report_folded', entityType: 'Case', entityId: caseId, caseId, changes });
     if (t.queue !== open.queue) {
-      unit.publish({ kind: 'RESOLVED', queue: open.queue, caseId });
-      unit.publish({ kind: 'ADDED', queue: t.queue, caseId });
+      unit.publish({ kind: 'RESOLVED', queue: open.queue, caseId, category });
+      unit.publish({ kind: 'ADDED', queue: t.queue, caseId, category });
     } else {
-      unit.publish({ kind: 'UPDATED', queue: t.queue, caseId });
+      unit.publish({ kind: 'UPDATED', queue: t.queue, caseId, category });
     }
   }
 

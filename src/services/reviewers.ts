@@ -30,6 +30,15 @@ export async function ensureReviewer(prisma: PrismaClient, user: { id: string; n
 
 export const effectiveRoles = (roles: Role[], access: ReviewerAccess): Role[] => roles.filter((r) => !access.revokedRoles.includes(r));
 
+/** What a reviewer record that has vanished leaves: nothing. */
+export const NO_ACCESS: ReviewerAccess = { revokedRoles: [], suspended: true };
+
+/** The access of each of these reviewers, read afresh in one query (live events re-check it before every delivery). */
+export async function readAccess(prisma: PrismaClient, ids: string[]): Promise<Map<string, ReviewerAccess>> {
+  const rows = await prisma.reviewer.findMany({ where: { id: { in: ids } }, select: { id: true, revokedRoles: true, suspendedAt: true } });
+  return new Map(rows.map((r) => [r.id, { revokedRoles: r.revokedRoles as Role[], suspended: r.suspendedAt !== null }]));
+}
+
 const accessSchema = z.object({
   reviewerId: z.string().trim().min(1).max(200),
   revokedRoles: z.array(z.enum(ROLES)).max(ROLES.length),

@@ -13,9 +13,11 @@ const REVIEWER: Role[] = ['REVIEWER'];
 function setup() {
   const access = new Map<string, ReviewerAccess>();
   const reads: string[][] = [];
+  let failReads: Error | null = null;
   const gauge = new Gauge({ name: 'active', help: 'active', registers: [new Registry()] });
   const fanout = new LiveFanout({
     readAccess: async (ids) => {
+      if (failReads) throw failReads;
       reads.push([...ids].sort());
       return new Map(ids.flatMap((id) => (access.has(id) ? [[id, access.get(id)!] as const] : [])));
     },
@@ -28,6 +30,8 @@ function setup() {
     return new Repeater<ExecutionResult>(async (push, stop) => {
       source.push = async (r) => {
         source.live.arrived();
+        // Execution takes a while after the event arrives; the access read runs meanwhile.
+        await new Promise((resolve) => setImmediate(resolve));
         await push(r);
       };
       source.stop = (error) => stop(error);
@@ -37,7 +41,8 @@ function setup() {
   };
   const grant = (...ids: string[]) => ids.forEach((id) => access.set(id, { revokedRoles: [], suspended: false }));
   const count = async () => (await gauge.get()).values[0]?.value ?? 0;
-  return { fanout, access, reads, sources, start, grant, count };
+  const breakReads = (error: Error) => (failReads = error);
+  return { fanout, access, reads, sources, start, grant, count, breakReads };
 }
 
 const result = (n: number): ExecutionResult => ({ data: { n } });
@@ -120,6 +125,18 @@ describe('live fan-out', () => {
     sources[0]!.stop(new Error('execution failed'));
     await expect(pending).rejects.toThrow('execution failed');
     await expect(b.next()).rejects.toThrow('execution failed');
+    expect(fanout.groupCount).toBe(0);
+  });
+
+  it('fails the members, without an unhandled rejection, when their access cannot be read', async () => {
+    const { fanout, sources, start, grant, breakReads } = setup();
+    grant('a');
+    const a = await iterate(await fanout.subscribe('k', { userId: 'a', roles: REVIEWER }, start));
+    breakReads(new Error('database unavailable'));
+    const pushed = sources[0]!.push(result(1));
+    await tick();
+    await expect(a.next()).rejects.toThrow('database unavailable');
+    await pushed;
     expect(fanout.groupCount).toBe(0);
   });
 });

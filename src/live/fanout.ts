@@ -89,7 +89,10 @@ class Group {
   }
 
   arrived() {
-    this.access = this.readAccess([...this.members]);
+    const read = this.readAccess([...this.members]);
+    // The pump awaits it (and fails the members if it fails); until then a failure must not go unhandled.
+    read.catch(() => {});
+    this.access = read;
   }
 
   private readAccess(members: MemberStream[]) {

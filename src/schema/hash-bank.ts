@@ -180,30 +180,23 @@ builder.mutationField('importHashBank', (t) =>
   }),
 );
 
-builder.mutationField('addBankHash', (t) =>
-  t.field({
-    type: BankHashChangeSuccess,
-    authScopes: adminOnly,
-    description: 'Add one hash to a bank (admins)',
-    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'AddBankHashResult' } },
-    args: { input: t.arg({ type: BankHashInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const bankId = String(input.bankId);
-      return { bankId, ...(await addBankHash(ctx.services, { ...input, bankId })) };
-    },
-  }),
-);
+const singleHashMutations = [
+  ['addBankHash', addBankHash, 'Add one hash to a bank (admins)', 'AddBankHashResult'],
+  ['removeBankHash', removeBankHash, 'Remove one hash from a bank (admins)', 'RemoveBankHashResult'],
+] as const;
 
-builder.mutationField('removeBankHash', (t) =>
-  t.field({
-    type: BankHashChangeSuccess,
-    authScopes: adminOnly,
-    description: 'Remove one hash from a bank (admins)',
-    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'RemoveBankHashResult' } },
-    args: { input: t.arg({ type: BankHashInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const bankId = String(input.bankId);
-      return { bankId, ...(await removeBankHash(ctx.services, { ...input, bankId })) };
-    },
-  }),
-);
+for (const [name, change, description, union] of singleHashMutations) {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: BankHashChangeSuccess,
+      authScopes: adminOnly,
+      description,
+      errors: { types: COMMON_ERRORS, directResult: true, union: { name: union } },
+      args: { input: t.arg({ type: BankHashInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const bankId = String(input.bankId);
+        return { bankId, ...(await change(ctx.services, { ...input, bankId })) };
+      },
+    }),
+  );
+}

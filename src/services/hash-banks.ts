@@ -266,44 +266,37 @@ const singleSchema = z.object({ bankId: z.string() }).and(mediaHashSchema);
 
 export type BankHashInput = z.input<typeof singleSchema>;
 
-/** Adds one hash; adding a hash the bank already holds changes nothing (and writes nothing). */
-export async function addBankHash(ctx: ServiceContext, raw: BankHashInput): Promise<{ changed: boolean }> {
+/**
+ * Adds or removes one hash. Adding a hash the bank holds, or removing one it lacks, changes (and writes) nothing. A
+ * removed hash keeps its row, marked removed, so other instances can catch up.
+ */
+async function changeBankHash(ctx: ServiceContext, raw: BankHashInput, change: 'add' | 'remove'): Promise<{ changed: boolean }> {
   requireBankAdmin(ctx);
   const parsed = singleSchema.safeParse(raw);
   if (!parsed.success) throw toValidationError(parsed.error);
   const { bankId, algorithm, value } = parsed.data;
+  const where = { bankId_algorithm_value: { bankId, algorithm, value } };
   return inTransaction(ctx, async (unit) => {
     await lockBank(unit, bankId);
-    const present = await unit.tx.bankHash.findUnique({ where: { bankId_algorithm_value: { bankId, algorithm, value } }, select: { removedGeneration: true } });
-    if (present && present.removedGeneration === null) throw new NoChange({ changed: false });
+    const row = await unit.tx.bankHash.findUnique({ where, select: { removedGeneration: true } });
+    const present = row !== null && row.removedGeneration === null;
+    if (present === (change === 'add')) throw new NoChange({ changed: false });
     const generation = await nextGeneration(unit, bankId);
-    await insertHashes(unit, bankId, algorithm, [value], generation);
-    unit.audit({ action: 'hash_bank.hash_added', entityType: 'HashBank', entityId: bankId, changes: { algorithm, value, generation } });
+    if (change === 'add') await insertHashes(unit, bankId, algorithm, [value], generation);
+    else await unit.tx.bankHash.update({ where, data: { removedAt: unit.now, removedGeneration: generation } });
+    unit.audit({
+      action: change === 'add' ? 'hash_bank.hash_added' : 'hash_bank.hash_removed',
+      entityType: 'HashBank',
+      entityId: bankId,
+      changes: { algorithm, value, generation },
+    });
     announce(ctx, unit);
     return { changed: true };
   });
 }
 
-/** Removes one hash (its row stays, marked removed, so other instances catch up); removing an absent hash is a no-op. */
-export async function removeBankHash(ctx: ServiceContext, raw: BankHashInput): Promise<{ changed: boolean }> {
-  requireBankAdmin(ctx);
-  const parsed = singleSchema.safeParse(raw);
-  if (!parsed.success) throw toValidationError(parsed.error);
-  const { bankId, algorithm, value } = parsed.data;
-  return inTransaction(ctx, async (unit) => {
-    await lockBank(unit, bankId);
-    const present = await unit.tx.bankHash.findUnique({ where: { bankId_algorithm_value: { bankId, algorithm, value } }, select: { removedGeneration: true } });
-    if (!present || present.removedGeneration !== null) throw new NoChange({ changed: false });
-    const generation = await nextGeneration(unit, bankId);
-    await unit.tx.bankHash.update({
-      where: { bankId_algorithm_value: { bankId, algorithm, value } },
-      data: { removedAt: unit.now, removedGeneration: generation },
-    });
-    unit.audit({ action: 'hash_bank.hash_removed', entityType: 'HashBank', entityId: bankId, changes: { algorithm, value, generation } });
-    announce(ctx, unit);
-    return { changed: true };
-  });
-}
+export const addBankHash = (ctx: ServiceContext, raw: BankHashInput) => changeBankHash(ctx, raw, 'add');
+export const removeBankHash = (ctx: ServiceContext, raw: BankHashInput) => changeBankHash(ctx, raw, 'remove');
 
 /** Present hashes per algorithm, for the admin view. */
 export async function bankHashCounts(ctx: ServiceContext, bankIds: string[]) {

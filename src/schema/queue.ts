@@ -149,8 +149,9 @@ const QueueUpdate = builder.objectRef<QueueEvent>('QueueUpdate').implement({
 const caseReads = new WeakMap<QueueEvent, Map<string, Promise<unknown>>>();
 
 /**
- * Per-event lookups shared by every subscriber: one event fans out to many subscriptions in the same tick, so their
- * access and case lookups are batched into one query each. Nothing is cached between events.
+ * Per-event lookups for subscriptions that execute per subscriber (SSE), batched across the subscribers of an event
+ * into one query each: their access, and the category of an event that does not carry it. Nothing is cached between
+ * events. WebSocket groups read their members' access in src/live/fanout.ts.
  */
 const liveCheckers = new WeakMap<GraphQLContext['prisma'], { access: DataLoader<string, ReviewerAccess>; category: DataLoader<string, Category | null> }>();
 function liveChecks(prisma: GraphQLContext['prisma']) {

@@ -189,13 +189,13 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
   });
 
   // A match presets the category: the bank's, when it is graver than what the reporter chose.
-  const reportedCategory = matches.reduce((c, m) => gravest(c, m.bank.category), input.category);
+  const presetCategory = matches.reduce((c, m) => gravest(c, m.bank.category), input.category);
   const knownHashMatch = matches.length > 0;
 
   let caseId: string;
   if (!open) {
     const t = triage({
-      category: reportedCategory,
+      category: presetCategory,
       childAtImmediateRisk: input.childAtImmediateRisk,
       distinctReporters: 1,
       requestedByDepicted: byDepicted,
@@ -206,7 +206,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
         contentId: input.contentId,
         contentUrl: input.contentUrl,
         reportedAccountId: input.reportedAccountId,
-        category: reportedCategory,
+        category: presetCategory,
         knownHashMatch,
         queue: t.queue,
         priority: t.priority,
@@ -224,14 +224,14 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
       entityType: 'Case',
       entityId: caseId,
       caseId,
-      changes: { status: { to: 'OPEN' }, category: { to: reportedCategory }, queue: { to: t.queue }, priority: { to: t.priority } },
+      changes: { status: { to: 'OPEN' }, category: { to: presetCategory }, queue: { to: t.queue }, priority: { to: t.priority } },
     });
-    unit.publish({ kind: 'ADDED', queue: t.queue, caseId, category: reportedCategory });
+    unit.publish({ kind: 'ADDED', queue: t.queue, caseId, category: presetCategory });
   } else {
     caseId = open.id;
     const newReporter = (await tx.report.count({ where: { caseId, reporterKey } })) === 0;
     const distinctReporters = open.distinctReporterCount + (newReporter ? 1 : 0);
-    const category = gravest(open.category, reportedCategory);
+    const category = gravest(open.category, presetCategory);
     const childAtImmediateRisk = open.childAtImmediateRisk || input.childAtImmediateRisk;
     const requestedByDepicted = open.requestedByDepicted || byDepicted;
     const caseMatched = open.knownHashMatch || knownHashMatch;
@@ -258,6 +258,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     if (t.queue !== open.queue) changes.queue = { from: open.queue, to: t.queue };
     if (priority !== open.priority) changes.priority = { from: open.priority, to: priority };
     if (distinctReporters !== open.distinctReporterCount) changes.distinctReporterCount = { from: open.distinctReporterCount, to: distinctReporters };
+    if (caseMatched !== open.knownHashMatch) changes.knownHashMatch = { from: open.knownHashMatch, to: caseMatched };
     unit.audit({ action: 'case.report_folded', entityType: 'Case', entityId: caseId, caseId, changes });
     if (t.queue !== open.queue) {
       unit.publish({ kind: 'RESOLVED', queue: open.queue, caseId, category });

@@ -90,6 +90,8 @@ async function ensureRollups(prisma: PrismaClient, from: Date, to: Date) {
     else runs.push({ from: new Date(day), to: new Date(day + DAY_MS) });
   }
   for (const run of runs) {
+    // The report's other queries run alongside; on the embedded database (one connection) one of them can hold the
+    // connection for seconds at a million cases, so this waits for it rather than failing after Prisma's default 2 s.
     await prisma.$transaction(async (tx) => {
       // One instance fills a run; another waiting here finds it done.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(7270737, 1)`;
@@ -101,7 +103,7 @@ async function ensureRollups(prisma: PrismaClient, from: Date, to: Date) {
       const days = [];
       for (let day = run.from.getTime(); day < run.to.getTime(); day += DAY_MS) days.push({ day: new Date(day) });
       await tx.dailyFigureDay.createMany({ data: days });
-    }, { timeout: 120_000 });
+    }, { maxWait: 60_000, timeout: 120_000 });
   }
 }
 

@@ -1,7 +1,7 @@
 // Hash banks: the PDQ multi-index against a linear scan, bank administration, matching at intake, consistency between
 // instances, and the import command.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -65,6 +65,30 @@ describe('PDQ multi-index', () => {
     }
     expect(hammingDistance(query, base)).toBe(31);
     expect(index.search(query, 31)).toEqual([{ index: 7, distance: 31 }]);
+  });
+
+  it('agrees with a linear scan at larger thresholds too (two and three bits per slot)', () => {
+    for (const threshold of [32, 47, 63]) {
+      for (let q = 0; q < 20; q++) {
+        const query = flip(at(bank, Math.floor(random() * 10_000)), Math.floor(random() * (threshold + 8)), random);
+        expect(index.search(query, threshold)).toEqual(linearScan(bank, query, threshold));
+      }
+    }
+  });
+
+  it('finds every match when more candidates pass than the kernel output holds at once', () => {
+    // 20,000 hashes within 10 bits of one another: every one passes the filter in several slots.
+    const crowd = new Uint32Array(20_000 * 8);
+    const centre = randomHashes(1, random);
+    for (let i = 0; i < 20_000; i++) crowd.set(flip(centre, Math.floor(random() * 11), random), i * 8);
+    const hits = new PdqIndex(crowd).search(centre, 31);
+    expect(hits).toHaveLength(20_000);
+    expect(hits).toEqual(linearScan(crowd, centre, 31));
+  });
+
+  it('serves the WebAssembly kernel assembled from its source', async () => {
+    const { assemblePdqScan } = await import('../scripts/build-wasm.js');
+    expect(readFileSync(join(ROOT, 'src/matching/pdq-scan.wasm.ts'), 'utf8'), 'run npm run wasm:build').toBe(await assemblePdqScan());
   });
 
   it('reads and writes hex, and refuses what is not a PDQ hash', () => {

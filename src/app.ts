@@ -253,7 +253,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       }
     }
     if (path === '/readyz') {
-      const ready = await db.ready();
+      // Not ready until the hash banks are in memory: a report with a PDQ hash would otherwise wait for the load.
+      const ready = bankNotices.loaded() && (await db.ready());
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
     }
     // Node's parser holds a body to its Content-Length, so checking the header bounds the body. Chunked bodies
@@ -379,7 +380,11 @@ function watchBankNotices(live: Live, index: PdqBankIndex) {
     for await (const _notice of notices) index.notify();
   })();
   index.notify();
+  let loaded = false;
+  void index.settled().then(() => (loaded = true));
   return {
+    /** The first load has finished (or failed and was logged; the next match retries it). */
+    loaded: () => loaded,
     async stop() {
       await notices.return?.();
       await done;

@@ -39,7 +39,16 @@ describe('database target', () => {
   it('answers /healthz and /readyz', async () => {
     const base = server.url.replace('/graphql', '');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready' });
+    // Ready once the hash banks are loaded too, which happens just after start (test/hash-banks.test.ts).
+    const deadline = Date.now() + 10_000;
+    let ready = await fetch(`${base}/readyz`);
+    while (ready.status === 503 && Date.now() < deadline) {
+      expect(await ready.json()).toEqual({ status: 'not ready' });
+      await new Promise((r) => setTimeout(r, 20));
+      ready = await fetch(`${base}/readyz`);
+    }
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
   });
 });
 

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PdqIndex, hammingDistance, linearScan, parsePdq, pdqHex } from '../src/matching/pdq.js';
 import { PdqBankIndex } from '../src/matching/bank-index.js';
-import { findHashMatches, parseHashList } from '../src/services/hash-banks.js';
+import { createHashBank, findHashMatches, importBankHashes, parseHashList } from '../src/services/hash-banks.js';
 import { openDatabase } from '../src/db/database.js';
 import { freshDatabase, hex, startServer, token, type TestServer } from './support/harness.js';
 import { prng } from './support/random.js';
@@ -284,6 +284,36 @@ describe('banks and matching through the API', () => {
     expect(server.app.serviceContext({ kind: 'SYSTEM', id: 'x' }).hashBanks.stats().hashes).toBeLessThanOrEqual(250);
     expect((await match([{ algorithm: 'PDQ', value: more[49]! }])).data.matchHashes).toHaveLength(1);
   });
+});
+
+describe('start-up', () => {
+  it('reports ready only once the banks are in memory', async () => {
+    const database = await freshDatabase();
+    const first = await startServer({}, database);
+    const random = prng(SEED + 2);
+    const size = 100_000;
+    const list = Array.from({ length: size }, () => pdqHex(randomHashes(1, random))).join('\n');
+    const ctx = first.app.serviceContext({ kind: 'SYSTEM', id: 'test' });
+    const bank = await createHashBank(ctx, { name: 'Large', source: 'placeholder' });
+    await importBankHashes(ctx, { bankId: bank.id, algorithm: 'PDQ', content: list });
+    await first.close();
+    // A new instance over the same database: until its index holds the bank, it is not ready for traffic.
+    const second = await startServer({}, database);
+    try {
+      const base = second.url.replace('/graphql', '');
+      for (;;) {
+        const res = await fetch(`${base}/readyz`);
+        if (res.status === 200) break;
+        expect(res.status).toBe(503);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`^hash_index_pdq_hashes ${size}$`, 'm'));
+    } finally {
+      await second.close();
+      await database.drop();
+    }
+  }, 120_000);
 });
 
 describe('npm run banks:import', () => {

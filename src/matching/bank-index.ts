@@ -129,7 +129,7 @@ export class PdqBankIndex {
     let after = '';
     for (;;) {
       const [page] = await this.prisma.$queryRaw<Array<{ bytes: Uint8Array | null; last: string | null }>>`
-        SELECT decode(string_agg(value, '' ORDER BY value), 'hex') AS bytes, max(value) AS last FROM (
+        SELECT decode(string_agg(value, ''), 'hex') AS bytes, max(value) AS last FROM (
           SELECT value FROM "BankHash"
           WHERE "bankId" = ${id}::uuid AND algorithm = 'PDQ' AND "removedGeneration" IS NULL AND value > ${after}
           ORDER BY value LIMIT ${LOAD_PAGE}

@@ -8,7 +8,6 @@
 
 import { PDQ_SCAN_WASM } from './pdq-scan.wasm.js';
 
-export const PDQ_HEX_LENGTH = 64;
 /** HMA's confident-match threshold for PDQ. */
 export const PDQ_DEFAULT_MAX_DISTANCE = 31;
 
@@ -17,8 +16,6 @@ const SLOTS = 16;
 const SLOT_BITS = 16;
 const SLOT_VALUES = 1 << SLOT_BITS;
 const HEX = /^[0-9a-f]{64}$/;
-
-export const isPdqHex = (hex: string) => HEX.test(hex);
 
 /** Writes the hash's 256 bits as eight 32-bit words into `out` at `offset` (words are big-endian slices of the hex). */
 export function parsePdq(hex: string, out: Uint32Array = new Uint32Array(WORDS), offset = 0): Uint32Array {

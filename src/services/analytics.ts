@@ -6,7 +6,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import { CATEGORIES, QUEUE_NAMES, type Category, type EnforcementAction, type QueueName } from '../policy/index.js';
 import { ValidationError } from './errors.js';
 import { fromUtc, inPeriod, isoOf, utcTimestamp } from './sql.js';
-import { additiveFigures, figure, total, type Period } from './daily-figures.js';
+import { additiveFigures, figure, groupOf, isoDay, total, type Period } from './daily-figures.js';
 
 export type { Period };
 
@@ -114,14 +114,14 @@ export async function transparencySeries(prisma: PrismaClient, period: Period, b
   const [groups, decided] = await Promise.all([
     additiveFigures(prisma, period, now, unit),
     prisma.$queryRaw<Array<{ b: string; n: number; median: number | null }>>`
-      SELECT to_char(date_trunc(${unit}, "firstDecidedAt"), 'YYYY-MM-DD') AS b, count(*)::int AS n,
+      SELECT ${groupOf(Prisma.sql`"firstDecidedAt"`, unit)} AS b, count(*)::int AS n,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "firstDecidedAt" - "createdAt")::float8) AS median
       FROM "Case" WHERE ${inPeriod('firstDecidedAt', period)} GROUP BY 1`,
   ]);
   const decidedIn = new Map(decided.map((d) => [d.b, d]));
   // Groups are keyed by their first day, which is each bucket's start; empty buckets get zeros.
   return starts.map((start) => {
-    const key = start.toISOString().slice(0, 10);
+    const key = isoDay(start);
     const figures = groups.get(key);
     return {
       bucketStart: start,

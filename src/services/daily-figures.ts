@@ -27,17 +27,17 @@ interface Row {
   n: number;
 }
 
-/** The group key of a `date` expression: its bucket's first day as YYYY-MM-DD, or "" when not grouping. */
-const groupOf = (day: Prisma.Sql, unit: Grouping) =>
+/** The group key of a date or timestamp expression: its bucket's first day as YYYY-MM-DD, or "" when not grouping. */
+export const groupOf = (day: Prisma.Sql, unit: Grouping) =>
   unit ? Prisma.sql`to_char(date_trunc(${unit}, (${day})::timestamp), 'YYYY-MM-DD')` : Prisma.sql`''`;
 
 const DAY_MS = 86_400_000;
-export const CLOSED_AFTER_MS = 60 * 60_000;
+const CLOSED_AFTER_MS = 60 * 60_000;
 
 const dayOf = (date: Date) => new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
 const ceilDay = (date: Date) => new Date(Math.ceil(date.getTime() / DAY_MS) * DAY_MS);
-const isoDay = (date: Date) => date.toISOString().slice(0, 10);
-
+/** A UTC day as YYYY-MM-DD: how groups are keyed. */
+export const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 
 /** Every additive figure over the period, one row per (day, metric, category, action). */
 function figuresByDay(period: Period) {

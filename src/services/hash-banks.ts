@@ -9,10 +9,12 @@ import type { ServiceContext } from './context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.js';
 import { NoChange, inTransaction, type Unit } from './transaction.js';
 import { isUuid, toValidationError } from './validation.js';
+import { utcTimestamp } from './sql.js';
 
 export const HASH_ALGORITHMS = ['MD5', 'SHA256', 'PDQ'] as const;
 export type HashAlgorithm = (typeof HASH_ALGORITHMS)[number];
 export const HASH_HEX_LENGTH: Record<HashAlgorithm, number> = { MD5: 32, SHA256: 64, PDQ: 64 };
+const HASH_PATTERN = Object.fromEntries(HASH_ALGORITHMS.map((a) => [a, new RegExp(`^[0-9a-f]{${HASH_HEX_LENGTH[a]}}$`)])) as Record<HashAlgorithm, RegExp>;
 
 export interface MediaHash {
   algorithm: HashAlgorithm;
@@ -23,7 +25,7 @@ export interface MediaHash {
 export const mediaHashSchema = z
   .object({ algorithm: z.enum(HASH_ALGORITHMS), value: z.string().trim().toLowerCase() })
   .superRefine((h, ctx) => {
-    if (!new RegExp(`^[0-9a-f]{${HASH_HEX_LENGTH[h.algorithm]}}$`).test(h.value)) {
+    if (!HASH_PATTERN[h.algorithm].test(h.value)) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: `must be ${HASH_HEX_LENGTH[h.algorithm]} hex digits for ${h.algorithm}` });
     }
   });
@@ -123,7 +125,7 @@ export async function createHashBank(ctx: ServiceContext, raw: CreateHashBankInp
   try {
     return await inTransaction(ctx, async (unit) => {
       const bank = await unit.tx.hashBank.create({ data: { ...input, createdAt: unit.now } });
-      unit.audit({ action: 'hash_bank.created', entityType: 'HashBank', entityId: bank.id, changes: { name: input.name, source: input.source, category: input.category, matchingEnabled: input.matchingEnabled } });
+      unit.audit({ action: 'hash_bank.created', entityType: 'HashBank', entityId: bank.id, changes: input });
       announce(ctx, unit);
       return bank;
     });
@@ -158,7 +160,7 @@ export async function updateHashBank(ctx: ServiceContext, raw: UpdateHashBankInp
   });
 }
 
-/** Locks the bank row (serialising changes, so generations follow commit order) and bumps its generation. */
+/** Locks the bank row until commit and reads it, for a change of its settings. */
 async function lockBank(unit: Unit, bankId: string) {
   if (!isUuid(bankId)) throw new NotFoundError('Hash bank');
   const [bank] = await unit.tx.$queryRaw<Array<{ id: string; name: string; source: string; category: Category; matchingEnabled: boolean; generation: number }>>`
@@ -167,8 +169,16 @@ async function lockBank(unit: Unit, bankId: string) {
   return bank;
 }
 
+/**
+ * Bumps the bank's generation for a change of its hashes. The update also locks the row until commit, so changes to one
+ * bank are serialised and their generations follow commit order.
+ */
 async function nextGeneration(unit: Unit, bankId: string): Promise<number> {
-  const bank = await unit.tx.hashBank.update({ where: { id: bankId }, data: { generation: { increment: 1 } }, select: { generation: true } });
+  if (!isUuid(bankId)) throw new NotFoundError('Hash bank');
+  const [bank] = await unit.tx.$queryRaw<Array<{ generation: number }>>`
+    UPDATE "HashBank" SET generation = generation + 1, "updatedAt" = ${utcTimestamp(unit.now)}
+    WHERE id = ${bankId}::uuid RETURNING generation`;
+  if (!bank) throw new NotFoundError('Hash bank');
   return bank.generation;
 }
 
@@ -189,7 +199,7 @@ export interface HashListProblem {
  */
 export function parseHashList(content: string, algorithm: HashAlgorithm): { values: string[]; problems: HashListProblem[] } {
   const length = HASH_HEX_LENGTH[algorithm];
-  const pattern = new RegExp(`^[0-9a-f]{${length}}$`);
+  const pattern = HASH_PATTERN[algorithm];
   const values = new Set<string>();
   const problems: HashListProblem[] = [];
   let lineNumber = 0;
@@ -239,7 +249,6 @@ export async function importBankHashes(ctx: ServiceContext, raw: z.input<typeof 
   return inTransaction(
     ctx,
     async (unit) => {
-      await lockBank(unit, bankId);
       const generation = await nextGeneration(unit, bankId);
       let added = 0;
       for (let i = 0; i < values.length; i += IMPORT_CHUNK) added += await insertHashes(unit, bankId, algorithm, values.slice(i, i + IMPORT_CHUNK), generation);
@@ -256,7 +265,7 @@ export async function importBankHashes(ctx: ServiceContext, raw: z.input<typeof 
 async function insertHashes(unit: Unit, bankId: string, algorithm: HashAlgorithm, values: string[], generation: number): Promise<number> {
   return unit.tx.$executeRaw`
     INSERT INTO "BankHash" ("bankId", algorithm, value, "addedAt", "addedGeneration")
-    SELECT ${bankId}::uuid, ${algorithm}::"HashAlgorithm", v, ${unit.now}, ${generation} FROM unnest(${values}::text[]) AS v
+    SELECT ${bankId}::uuid, ${algorithm}::"HashAlgorithm", v, ${utcTimestamp(unit.now)}, ${generation} FROM unnest(${values}::text[]) AS v
     ON CONFLICT ("bankId", algorithm, value) DO UPDATE
       SET "addedAt" = EXCLUDED."addedAt", "addedGeneration" = EXCLUDED."addedGeneration", "removedAt" = NULL, "removedGeneration" = NULL
       WHERE "BankHash"."removedGeneration" IS NOT NULL`;
@@ -277,11 +286,11 @@ async function changeBankHash(ctx: ServiceContext, raw: BankHashInput, change: '
   const { bankId, algorithm, value } = parsed.data;
   const where = { bankId_algorithm_value: { bankId, algorithm, value } };
   return inTransaction(ctx, async (unit) => {
-    await lockBank(unit, bankId);
+    // Bumped first, for its lock; a request that changes nothing rolls it back.
+    const generation = await nextGeneration(unit, bankId);
     const row = await unit.tx.bankHash.findUnique({ where, select: { removedGeneration: true } });
     const present = row !== null && row.removedGeneration === null;
     if (present === (change === 'add')) throw new NoChange({ changed: false });
-    const generation = await nextGeneration(unit, bankId);
     if (change === 'add') await insertHashes(unit, bankId, algorithm, [value], generation);
     else await unit.tx.bankHash.update({ where, data: { removedAt: unit.now, removedGeneration: generation } });
     unit.audit({
@@ -297,9 +306,3 @@ async function changeBankHash(ctx: ServiceContext, raw: BankHashInput, change: '
 
 export const addBankHash = (ctx: ServiceContext, raw: BankHashInput) => changeBankHash(ctx, raw, 'add');
 export const removeBankHash = (ctx: ServiceContext, raw: BankHashInput) => changeBankHash(ctx, raw, 'remove');
-
-/** Present hashes per algorithm, for the admin view. */
-export async function bankHashCounts(ctx: ServiceContext, bankIds: string[]) {
-  const rows = await ctx.prisma.bankHash.groupBy({ by: ['bankId', 'algorithm'], where: { bankId: { in: bankIds }, removedGeneration: null }, _count: { _all: true } });
-  return rows.map((r) => ({ bankId: r.bankId, algorithm: r.algorithm, count: r._count._all }));
-}

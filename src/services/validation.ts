@@ -1,8 +1,7 @@
 import type { ZodError } from 'zod';
 import { ValidationError } from './errors.js';
 
-/** A zod failure as a typed error naming each field. */
-/** One field issue per zod issue; `root` names the input when the schema is not an object (a bare list). */
+/** A zod failure as a typed error naming each field; `root` names the input when the schema is a bare list. */
 export const toValidationError = (error: ZodError, root?: string): ValidationError =>
   new ValidationError(error.issues.map((issue) => ({ path: [...(root ? [root] : []), ...issue.path].join('.') || 'input', message: issue.message })));
 

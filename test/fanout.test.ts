@@ -12,6 +12,8 @@ const REVIEWER: Role[] = ['REVIEWER'];
 /** A fan-out whose access records the test controls, and sources the test pushes results into. */
 function setup() {
   const access = new Map<string, ReviewerAccess>();
+  /** The access generation reads report, and what events carry (`undefined`: events of unknown generation). */
+  const state: { generation: number; eventGeneration: number | undefined } = { generation: 0, eventGeneration: undefined };
   const reads: string[][] = [];
   let failReads: Error | null = null;
   const gauge = new Gauge({ name: 'active', help: 'active', registers: [new Registry()] });
@@ -19,7 +21,7 @@ function setup() {
     readAccess: async (ids) => {
       if (failReads) throw failReads;
       reads.push([...ids].sort());
-      return new Map(ids.flatMap((id) => (access.has(id) ? [[id, access.get(id)!] as const] : [])));
+      return { access: new Map(ids.flatMap((id) => (access.has(id) ? [[id, access.get(id)!] as const] : []))), generation: state.generation };
     },
     activeSubscriptions: gauge,
   });
@@ -29,7 +31,7 @@ function setup() {
     sources.push(source);
     return new Repeater<ExecutionResult>(async (push, stop) => {
       source.push = async (r) => {
-        source.live.arrived();
+        source.live.arrived(state.eventGeneration);
         // Execution takes a while after the event arrives; the access read runs meanwhile.
         await new Promise((resolve) => setImmediate(resolve));
         await push(r);
@@ -42,7 +44,7 @@ function setup() {
   const grant = (...ids: string[]) => ids.forEach((id) => access.set(id, { revokedRoles: [], suspended: false }));
   const count = async () => (await gauge.get()).values[0]?.value ?? 0;
   const breakReads = (error: Error) => (failReads = error);
-  return { fanout, access, reads, sources, start, grant, count, breakReads };
+  return { fanout, access, reads, sources, start, grant, count, breakReads, state };
 }
 
 const result = (n: number): ExecutionResult => ({ data: { n } });
@@ -81,6 +83,37 @@ describe('live fan-out', () => {
     expect(keep).toEqual({ value: result(1), done: false });
     expect(ended.map((r) => r.done)).toEqual([true, true, true]);
     expect(fanout.memberCount).toBe(1);
+  });
+
+  it('reads access only for events of a newer access generation than it holds, and for newcomers', async () => {
+    const { fanout, access, sources, start, grant, reads, state } = setup();
+    grant('a', 'b', 'c');
+    state.generation = state.eventGeneration = 3;
+    const a = await iterate(await fanout.subscribe('k', { userId: 'a', roles: REVIEWER }, start));
+    const b = await iterate(await fanout.subscribe('k', { userId: 'b', roles: REVIEWER }, start));
+    await sources[0]!.push(result(1));
+    await sources[0]!.push(result(2));
+    expect(reads).toEqual([['a', 'b']]);
+    const c = await iterate(await fanout.subscribe('k', { userId: 'c', roles: REVIEWER }, start));
+    await sources[0]!.push(result(3));
+    expect(reads).toEqual([['a', 'b'], ['c']]);
+    for (const m of [a, b]) expect([(await m.next()).value, (await m.next()).value, (await m.next()).value]).toEqual([result(1), result(2), result(3)]);
+    expect((await c.next()).value).toEqual(result(3));
+
+    // An access change commits: events from then on are of the next generation, and access is read again, once.
+    access.set('b', { revokedRoles: ['REVIEWER'], suspended: false });
+    state.generation = state.eventGeneration = 4;
+    await sources[0]!.push(result(4));
+    await sources[0]!.push(result(5));
+    expect(reads).toEqual([['a', 'b'], ['c'], ['a', 'b', 'c']]);
+    expect((await b.next()).done).toBe(true);
+    for (const m of [a, c]) expect([(await m.next()).value, (await m.next()).value]).toEqual([result(4), result(5)]);
+
+    // An event of unknown generation (from an instance that predates it) is always read for.
+    state.eventGeneration = undefined;
+    await sources[0]!.push(result(6));
+    expect(reads.at(-1)).toEqual(['a', 'c']);
+    expect(fanout.memberCount).toBe(2);
   });
 
   it('queues for a slow member without holding up the others', async () => {

@@ -83,6 +83,79 @@ describe('access withdrawn mid-stream', () => {
   });
 });
 
+describe('what an event carries', () => {
+  const fileFor = (contentId: string) =>
+    fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `mutation { submitReport(input: { contentId: "${contentId}", category: MINOR_PHYSICAL_ALTERCATION }) { ... on SubmitReportSuccess { report { id } } } }` }),
+    }).then((r) => r.json() as Promise<any>);
+  const caseOf = async (reportId: string) => (await server.app.db.prisma.report.findUniqueOrThrow({ where: { id: reportId } })).caseId;
+
+  it('each event shows the case as its own change committed it, in commit order, even when changes come faster than delivery', async () => {
+    const contentId = `content-${hex(4)}`;
+    const caseId = await caseOf((await fileFor(contentId)).data.submitReport.report.id);
+    const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${await token('live-snapshot', ['REVIEWER'])}` } });
+    // One selection the event's snapshot holds, and one that also asks for content references, which it does not.
+    const fields = 'id reportCount version slaDueAt assignee { id }';
+    const streams = [fields, `${fields} content { contentId }`].map((selection) => {
+      const events: any[] = [];
+      client.subscribe(
+        { query: `subscription($id: ID!) { caseUpdated(id: $id) { kind case { ${selection} } } }`, variables: { id: caseId } },
+        { next: (v) => events.push(v), error: (e) => events.push({ error: e }), complete: () => {} },
+      );
+      return events;
+    });
+    await until(async () => (await active()) >= 2, 'the subscriptions');
+    // Five more reports fold into the case one after another, without waiting for their events.
+    await Promise.all(Array.from({ length: 5 }, () => fileFor(contentId)));
+    await until(() => streams.every((events) => events.length === 5), 'five events on each');
+    const row = await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+    for (const events of streams) {
+      expect(events.map((e) => e.data.caseUpdated.case.reportCount)).toEqual([2, 3, 4, 5, 6]);
+      expect(events.map((e) => e.data.caseUpdated.case.version)).toEqual([...new Set(events.map((e) => e.data.caseUpdated.case.version))]);
+      expect(events.at(-1).data.caseUpdated.case).toMatchObject({ id: caseId, reportCount: 6, version: row.version, slaDueAt: row.slaDueAt.toISOString(), assignee: null });
+    }
+    // Selecting content references reads the case, and the answer is the database's.
+    expect(streams[1]!.at(-1).data.caseUpdated.case.content).toEqual({ contentId });
+    expect(streams[0]!.at(-1).data.caseUpdated.case).not.toHaveProperty('content');
+    await client.dispose();
+  });
+
+  it('carries the committed case without content references, and the access generation its change committed under', async () => {
+    const contentId = `content-${hex(4)}`;
+    const caseId = await caseOf((await fileFor(contentId)).data.submitReport.report.id);
+    const received = server.app.live.pubsub.subscribe('case', caseId)[Symbol.asyncIterator]();
+    // Through Redis in the server pass, so subscribe before the change.
+    await new Promise((r) => setTimeout(r, 200));
+    const next = received.next();
+    await fileFor(contentId);
+    const event = (await next).value as import('../src/services/context.js').QueueEvent;
+    await received.return?.();
+    const [head] = await server.app.db.prisma.$queryRaw<Array<{ accessGeneration: bigint }>>`SELECT "accessGeneration" FROM "AuditChainHead"`;
+    expect(event.accessGeneration).toBe(Number(head!.accessGeneration));
+    expect(event.snapshot!.row).toMatchObject({ id: caseId, reportCount: 2, assignee: null });
+    for (const field of ['contentId', 'contentUrl', 'reportedAccountId']) expect(event.snapshot!.row).not.toHaveProperty(field);
+    expect(event.snapshot!.dates).toEqual(expect.arrayContaining(['slaDueAt', 'createdAt', 'updatedAt']));
+  });
+
+  it('the access generation moves with every change to a reviewer’s access, however it is made, and only then', async () => {
+    const generation = async () => Number((await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).accessGeneration);
+    const admin = await token('generation-admin', ['ADMIN']);
+    const reviewer = await token('generation-reviewer', ['REVIEWER'], 'First Name');
+    await server.gql('{ me { id } }', {}, { token: reviewer });
+    const start = await generation();
+    await server.gql(`mutation($input: ReviewerAccessInput!) { setReviewerAccess(input: $input) { __typename } }`, { input: { reviewerId: 'generation-reviewer', revokedRoles: ['REVIEWER'], suspended: false } }, { token: admin });
+    expect(await generation()).toBe(start + 1);
+    await server.app.db.prisma.$executeRaw`UPDATE "Reviewer" SET "revokedRoles" = '{}' WHERE "id" = 'generation-reviewer'`;
+    expect(await generation()).toBe(start + 2);
+    // A reviewer's name or token roles changing is not an access change.
+    await server.gql('{ me { id } }', {}, { token: await token('generation-reviewer', ['REVIEWER', 'LEAD'], 'Second Name') });
+    expect((await server.app.db.prisma.reviewer.findUniqueOrThrow({ where: { id: 'generation-reviewer' } })).name).toBe('Second Name');
+    expect(await generation()).toBe(start + 2);
+  });
+});
+
 describe('vanishing, returning and slow clients', () => {
   it('frees every subscription of a dropped socket, and the gauge shows it on /metrics', async () => {
     const bearer = await token('live-many', ['REVIEWER']);
@@ -171,7 +244,7 @@ describe.runIf(process.env.DATABASE_URL)('two server processes (PostgreSQL serve
   it('an event committed on one instance reaches a subscriber on the other through Redis', async () => {
     expect(process.env.REDIS_URL, 'this pass needs REDIS_URL: events between processes travel through Redis').toBeTruthy();
     const database = await freshDatabase();
-    let watcher: { client: Client; events: any[] } | undefined;
+    let watcher: ReturnType<typeof subscriber> | undefined;
     try {
       const [a, b] = await Promise.all([startProcess(database.url!), startProcess(database.url!)]);
       expect(a).not.toBe(b);
@@ -181,6 +254,23 @@ describe.runIf(process.env.DATABASE_URL)('two server processes (PostgreSQL serve
       const reportId = filed.data.submitReport.report.id;
       const row = await database.db.prisma.report.findUniqueOrThrow({ where: { id: reportId } });
       await until(() => watcher!.events.some((e) => e.data?.queueUpdates?.case?.id === row.caseId), 'the event on the other instance', 15_000);
+      // The case came with the event, through Redis, and reads as the database has it.
+      const shown = watcher.events.find((e) => e.data?.queueUpdates?.case?.id === row.caseId).data.queueUpdates.case;
+      const stored = await database.db.prisma.case.findUniqueOrThrow({ where: { id: row.caseId } });
+      expect(shown).toMatchObject({ status: stored.status, slaDueAt: stored.slaDueAt.toISOString(), assignee: null });
+
+      // Access withdrawn on one instance ends the stream on the other at its next event.
+      const admin = await token('live-two-admin', ['ADMIN']);
+      const revoke = await fetch(a, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query: `mutation { setReviewerAccess(input: { reviewerId: "live-two", revokedRoles: [REVIEWER], suspended: false }) { __typename } }` }),
+      });
+      expect(((await revoke.json()) as any).data.setReviewerAccess.__typename).toBe('SetReviewerAccessSuccess');
+      const seen = watcher.events.length;
+      await submit(a);
+      await until(() => watcher!.completed(), 'the stream on the other instance to end', 15_000);
+      expect(watcher.events).toHaveLength(seen);
     } finally {
       await watcher?.client.dispose();
       for (const child of children.splice(0)) child.kill('SIGTERM');

@@ -1,13 +1,17 @@
 // Shared execution of live subscriptions over WebSocket. Subscribers whose operation, variables and roles are the same
 // would each execute every event alike; instead they join one group, which runs the subscription once and hands each
-// result to every member. What stays per member: before every event the member's access is read afresh (one query
-// for all members of the group), and a member whose roles were withdrawn or who was suspended is ended; each member
-// has its own queue, so a slow client delays nobody; a member leaves the moment its client goes, and the group's
-// subscription closes with its last member.
+// result to every member. What stays per member: before every event the member's access is checked, and a member whose
+// roles were withdrawn or who was suspended is ended; each member has its own queue, so a slow client delays nobody; a
+// member leaves the moment its client goes, and the group's subscription closes with its last member.
+//
+// The access check needs no read while nothing has changed. Every event carries the access generation its change
+// committed under (AuditChainHead.accessGeneration, which a trigger moves with every access change). Access read at
+// that generation or later already reflects every change committed before the event, so it is used as it is; an event
+// from a newer generation (or of unknown generation) has the group re-read its members' access first, in one query.
 import type { ExecutionResult } from 'graphql';
 import type { Gauge } from 'prom-client';
 import type { Role } from '../policy/index.js';
-import { effectiveRoles, type ReviewerAccess } from '../services/reviewers.js';
+import { effectiveRoles, type AccessRead, type ReviewerAccess } from '../services/reviewers.js';
 
 type Results = AsyncIterable<ExecutionResult>;
 type Started = Results | ExecutionResult;
@@ -20,12 +24,13 @@ export interface LiveMember {
 
 /** Handed to the group's execution: it calls `arrived` once an event will be executed, so member checks start too. */
 export interface SharedLive {
-  arrived(): void;
+  /** `accessGeneration` is the event's; without one, every member's access is read afresh. */
+  arrived(accessGeneration?: number): void;
 }
 
 export interface FanoutOptions {
-  /** Access of each reviewer id, read afresh (a missing id has none). */
-  readAccess(ids: string[]): Promise<Map<string, ReviewerAccess>>;
+  /** Access of each reviewer id (a missing id has none), read afresh with the generation it is current for. */
+  readAccess(ids: string[]): Promise<AccessRead>;
   activeSubscriptions: Gauge;
 }
 
@@ -55,7 +60,7 @@ export class LiveFanout {
   async subscribe(key: string, member: LiveMember, start: (live: SharedLive) => Promise<Started> | Started): Promise<Started> {
     let group = this.groups.get(key);
     if (!group) {
-      const live = { arrived: () => {} };
+      const live: SharedLive = { arrived: () => {} };
       const started = await start(live);
       if (!isStream(started)) return started;
       // Another subscriber may have formed the group while this one started: join it and drop the spare stream.
@@ -63,7 +68,7 @@ export class LiveFanout {
       if (group) void started[Symbol.asyncIterator]().return?.();
       else {
         const created = new Group(started, member.roles, this.options, () => this.groups.delete(key));
-        live.arrived = () => created.arrived();
+        live.arrived = (generation) => created.arrived(generation);
         this.groups.set(key, (group = created));
       }
     }
@@ -75,8 +80,12 @@ class Group {
   readonly members = new Set<MemberStream>();
   private readonly source: AsyncIterator<ExecutionResult>;
   private closed = false;
-  /** The members' access, read from when the event arrived, alongside its execution. */
-  private access: Promise<Map<string, ReviewerAccess>> | null = null;
+  /** Per member user: their access (none when the record is gone) and the generation it was read at. */
+  private readonly known = new Map<string, { access: ReviewerAccess | undefined; generation: number }>();
+  /** Members per user id, so `known` forgets a user with their last member. */
+  private readonly users = new Map<string, number>();
+  /** The event being executed: its generation, and the read of stale access started when it arrived. */
+  private pending: { generation: number | undefined; read: Promise<void>; ids: Set<string> } | null = null;
 
   constructor(
     stream: Results,
@@ -88,26 +97,49 @@ class Group {
     void this.pump();
   }
 
-  arrived() {
-    const read = this.readAccess([...this.members]);
+  arrived(generation?: number) {
+    const ids = this.stale([...this.members], generation);
+    const read = this.refresh(ids);
     // The pump awaits it (and fails the members if it fails); until then a failure must not go unhandled.
     read.catch(() => {});
-    this.access = read;
+    this.pending = { generation, read, ids: new Set(ids) };
   }
 
-  private readAccess(members: MemberStream[]) {
-    return this.options.readAccess([...new Set(members.map((m) => m.member.userId))]);
+  /** Users whose access is not known to be current for an event of `generation`, less those just read for it. */
+  private stale(members: MemberStream[], generation: number | undefined, fresh = new Set<string>()) {
+    const ids = new Set<string>();
+    for (const { member } of members) {
+      const known = this.known.get(member.userId);
+      if (fresh.has(member.userId)) continue;
+      if (!known || generation === undefined || known.generation < generation) ids.add(member.userId);
+    }
+    return [...ids];
+  }
+
+  private async refresh(ids: string[]) {
+    if (ids.length === 0) return;
+    // Read after the event committed, so the generation read is at least the event's.
+    const { access, generation } = await this.options.readAccess(ids);
+    for (const id of ids) if (this.users.has(id)) this.known.set(id, { access: access.get(id), generation });
   }
 
   add(member: LiveMember): MemberStream {
     const stream = new MemberStream(member, () => this.remove(stream));
     this.members.add(stream);
+    this.users.set(member.userId, (this.users.get(member.userId) ?? 0) + 1);
     this.options.activeSubscriptions.inc();
     return stream;
   }
 
   private remove(stream: MemberStream) {
     if (!this.members.delete(stream)) return;
+    const id = stream.member.userId;
+    const left = this.users.get(id)! - 1;
+    if (left > 0) this.users.set(id, left);
+    else {
+      this.users.delete(id);
+      this.known.delete(id);
+    }
     this.options.activeSubscriptions.dec();
     if (this.members.size === 0) void this.close();
   }
@@ -125,14 +157,14 @@ class Group {
       for (;;) {
         const next = await this.source.next();
         if (next.done || this.closed) break;
+        const { generation, read, ids } = this.pending ?? { generation: undefined, read: Promise.resolve(), ids: new Set<string>() };
+        this.pending = null;
+        await read;
         const members = [...this.members];
-        const access = (await this.access) ?? new Map();
-        this.access = null;
-        const unread = members.filter((m) => !access.has(m.member.userId));
-        // Members who joined after the read, or whose record has vanished, are read now.
-        if (unread.length) for (const [id, a] of await this.readAccess(unread)) access.set(id, a);
+        // Members who joined after the event arrived are read now.
+        await this.refresh(this.stale(members, generation, ids));
         for (const stream of members) {
-          const granted = access.get(stream.member.userId);
+          const granted = this.known.get(stream.member.userId)?.access;
           const roles = granted && !granted.suspended ? effectiveRoles(stream.member.roles, granted) : null;
           if (roles && sameRoles(roles, this.roles)) stream.push(next.value);
           else stream.end();

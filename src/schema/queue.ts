@@ -5,6 +5,7 @@ import { OVERSIGHT_ROLES, REVIEWING_ROLES, builder } from './builder.js';
 import { createLoaders } from './context.js';
 import DataLoader from 'dataloader';
 import { NO_ACCESS, effectiveRoles, readAccess, type ReviewerAccess } from '../services/reviewers.js';
+import { covers, fromSnapshot, withCommitted } from '../services/case-snapshot.js';
 import { QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { canHandleCategory, canWorkQueue, handledCategories, type Category, type QueueName, type Role } from '../policy/index.js';
@@ -131,14 +132,21 @@ const QueueUpdate = builder.objectRef<QueueEvent>('QueueUpdate').implement({
       type: 'Case',
       nullable: true,
       resolve: (query, e, _a, ctx) => {
-        // Every subscriber of an event receives the same event object, so they share one read of the case per
-        // selection. The row is the same for all; who may see it and which of its fields is still decided per
-        // subscriber, by the Case type's and its fields' scopes.
+        // The case as the change committed it, when the event carries it and it holds the whole selection; who may see
+        // it and which of its fields is still decided per subscriber, by the Case type's and its fields' scopes.
+        const committed = e.snapshot && committedCase(e);
+        if (committed && covers(query, committed)) return committed as never;
+        // Otherwise the case is read, with the fields the snapshot holds kept as committed. Every subscriber of an
+        // event receives the same event object, so they share one read per selection.
         let reads = caseReads.get(e);
         if (!reads) caseReads.set(e, (reads = new Map()));
         const key = JSON.stringify(query);
         let read = reads.get(key);
-        if (!read) reads.set(key, (read = ctx.prisma.case.findUnique({ ...query, where: { id: e.caseId } })));
+        if (!read) {
+          read = ctx.prisma.case.findUnique({ ...query, where: { id: e.caseId } });
+          if (committed) read = read.then((row) => withCommitted(query, row as Record<string, unknown> | null, committed));
+          reads.set(key, read);
+        }
         return read as ReturnType<typeof ctx.prisma.case.findUnique>;
       },
     }),
@@ -147,6 +155,14 @@ const QueueUpdate = builder.objectRef<QueueEvent>('QueueUpdate').implement({
 
 /** Case reads per event and selection, shared by the event's subscribers; dropped with the event. */
 const caseReads = new WeakMap<QueueEvent, Map<string, Promise<unknown>>>();
+
+/** The committed case of an event, restored once per event object and shared by its subscribers. */
+const committedCases = new WeakMap<QueueEvent, Record<string, unknown>>();
+function committedCase(e: QueueEvent) {
+  let row = committedCases.get(e);
+  if (!row) committedCases.set(e, (row = fromSnapshot(e.snapshot!)));
+  return row;
+}
 
 /**
  * Per-event lookups for subscriptions that execute per subscriber (SSE), batched across the subscribers of an event
@@ -160,7 +176,7 @@ function liveChecks(prisma: GraphQLContext['prisma']) {
     checks = {
       access: new DataLoader(
         async (ids) => {
-          const access = await readAccess(prisma, [...new Set(ids)]);
+          const { access } = await readAccess(prisma, [...new Set(ids)]);
           return ids.map((id) => access.get(id) ?? NO_ACCESS);
         },
         { cache: false },
@@ -220,7 +236,7 @@ function guarded(
         if (!roles || !allowed(roles)) return close();
         if (!category || !(canHandleCategory(roles, category) || roles.some((r) => OVERSIGHT_ROLES.includes(r)))) continue;
         Object.assign(ctx, initContextCache(), { user: { ...user, roles }, loaders: createLoaders(ctx.prisma) });
-        shared?.arrived();
+        shared?.arrived(result.value.accessGeneration);
         return result;
       }
       return done;

@@ -16,13 +16,15 @@ export const Viewer = builder.objectRef<AuthUser>('Viewer').implement({
 });
 
 /** Reviewer identity is for reviewers and oversight, never analysts or the public. */
+// Selects only the columns asked for, so a case's assignee can come from a live event's snapshot of the case.
 builder.prismaObject('Reviewer', {
+  select: { id: true },
   authScopes: { $any: { reviewer: true, oversight: true } },
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
-    revokedRoles: t.field({ type: [RoleEnum], authScopes: { auditor: true }, resolve: (r) => r.revokedRoles as Role[] }),
-    suspended: t.boolean({ authScopes: { auditor: true }, resolve: (r) => r.suspendedAt !== null }),
+    revokedRoles: t.field({ type: [RoleEnum], authScopes: { auditor: true }, select: { revokedRoles: true }, resolve: (r) => r.revokedRoles as Role[] }),
+    suspended: t.boolean({ authScopes: { auditor: true }, select: { suspendedAt: true }, resolve: (r) => r.suspendedAt !== null }),
   }),
 });
 

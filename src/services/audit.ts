@@ -47,15 +47,20 @@ function actorFields(actor: Actor) {
   }
 }
 
-/** Appends entries to the chain inside the caller's transaction. */
+/**
+ * Appends entries to the chain inside the caller's transaction, and returns the reviewer-access generation the unit
+ * commits under. A trigger moves the generation with every change to a reviewer's access, on the same head row that
+ * every unit locks here until it commits; so a unit's value counts exactly the access changes committed before it
+ * (or made by the unit itself), and any later one counts higher.
+ */
 export async function appendAudit(
   tx: Tx,
   entries: AuditEntry[],
   meta: { actor: Actor; requestId: string | null; at: Date },
-): Promise<void> {
-  if (entries.length === 0) return;
-  const [head] = await tx.$queryRaw<Array<{ seq: bigint; hash: string }>>`
-    SELECT "seq", "hash" FROM "AuditChainHead" WHERE "id" = 1 FOR UPDATE`;
+): Promise<{ accessGeneration: number }> {
+  if (entries.length === 0) throw new Error('Every state change must write an audit event');
+  const [head] = await tx.$queryRaw<Array<{ seq: bigint; hash: string; accessGeneration: bigint }>>`
+    SELECT "seq", "hash", "accessGeneration" FROM "AuditChainHead" WHERE "id" = 1 FOR UPDATE`;
   if (!head) throw new Error('audit chain head is missing');
   let seq = Number(head.seq);
   let prevHash = head.hash;
@@ -80,6 +85,7 @@ export async function appendAudit(
   });
   await tx.auditEvent.createMany({ data: rows });
   await tx.auditChainHead.update({ where: { id: 1 }, data: { seq: BigInt(seq), hash: prevHash } });
+  return { accessGeneration: Number(head.accessGeneration) };
 }
 
 export interface ChainVerification {

@@ -3,6 +3,7 @@ import type { PrismaClient } from '../db/database.js';
 import type { Category, QueueName, Role } from '../policy/index.js';
 import type { NcmecTransport } from './ncmec.js';
 import type { PdqBankIndex } from '../matching/bank-index.js';
+import type { CaseSnapshot } from './case-snapshot.js';
 
 export type Actor =
   | { kind: 'USER'; id: string; name: string; roles: Role[] }
@@ -22,6 +23,13 @@ export interface QueueEvent {
   at: string;
   /** When the transaction committed (ISO-8601, milliseconds): the start of delivery latency. */
   committedAt?: string;
+  /** The case as the change committed it, less content references (src/services/case-snapshot.ts). */
+  snapshot?: CaseSnapshot;
+  /**
+   * How many reviewer-access changes had committed before this change (AuditChainHead.accessGeneration): access read at
+   * this generation or later is current for the event. Absent when unknown, and then access is read afresh.
+   */
+  accessGeneration?: number;
 }
 
 export interface EventSink {

@@ -33,10 +33,25 @@ export const effectiveRoles = (roles: Role[], access: ReviewerAccess): Role[] =>
 /** What a reviewer record that has vanished leaves: nothing. */
 export const NO_ACCESS: ReviewerAccess = { revokedRoles: [], suspended: true };
 
-/** The access of each of these reviewers, read afresh in one query (live events re-check it before every delivery). */
-export async function readAccess(prisma: PrismaClient, ids: string[]): Promise<Map<string, ReviewerAccess>> {
-  const rows = await prisma.reviewer.findMany({ where: { id: { in: ids } }, select: { id: true, revokedRoles: true, suspendedAt: true } });
-  return new Map(rows.map((r) => [r.id, { revokedRoles: r.revokedRoles as Role[], suspended: r.suspendedAt !== null }]));
+/** What `readAccess` found, and the access generation it is current for (see AuditChainHead.accessGeneration). */
+export interface AccessRead {
+  access: Map<string, ReviewerAccess>;
+  generation: number;
+}
+
+/**
+ * The access of each of these reviewers, read afresh in one statement together with the access generation, so the two
+ * agree: the records reflect every access change counted by the generation (live events are checked against it).
+ */
+export async function readAccess(prisma: PrismaClient, ids: string[]): Promise<AccessRead> {
+  const rows = await prisma.$queryRaw<Array<{ generation: bigint; id: string | null; revokedRoles: string[] | null; suspended: boolean | null }>>`
+    SELECT h."accessGeneration" AS "generation", r."id", r."revokedRoles", r."suspendedAt" IS NOT NULL AS "suspended"
+    FROM "AuditChainHead" h LEFT JOIN "Reviewer" r ON r."id" = ANY(${ids}::text[])
+    WHERE h."id" = 1`;
+  if (!rows[0]) throw new Error('audit chain head is missing');
+  const access = new Map<string, ReviewerAccess>();
+  for (const r of rows) if (r.id) access.set(r.id, { revokedRoles: (r.revokedRoles ?? []) as Role[], suspended: r.suspended === true });
+  return { access, generation: Number(rows[0].generation) };
 }
 
 const accessSchema = z.object({

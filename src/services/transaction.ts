@@ -1,14 +1,16 @@
 // A unit of work: one database transaction that must write at least one audit event, with queue events and other
-// side effects released only after it commits. A rolled-back unit publishes nothing.
+// side effects released only after it commits. A rolled-back unit publishes nothing. Its events carry what their
+// delivery would otherwise read: the case as committed, and the reviewer-access generation the unit committed under.
 import type { Tx } from '../db/database.js';
 import { appendAudit, type AuditEntry } from './audit.js';
+import { snapshotCases } from './case-snapshot.js';
 import type { QueueEvent, ServiceContext } from './context.js';
 
 export interface Unit {
   tx: Tx;
   now: Date;
   audit(entry: AuditEntry): void;
-  publish(event: Omit<QueueEvent, 'at'>): void;
+  publish(event: Omit<QueueEvent, 'at' | 'snapshot' | 'accessGeneration'>): void;
   afterCommit(effect: () => void): void;
 }
 
@@ -53,7 +55,13 @@ function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, event
         afterCommit: (effect) => effects.push(effect),
       });
       if (entries.length === 0) throw new Error('Every state change must write an audit event');
-      if (!ctx.settings.skipAuditForBenchmark) await appendAudit(tx, entries, { actor: ctx.actor, requestId: ctx.requestId, at: now });
+      // After every write of the unit, so each event carries the case as it commits.
+      const snapshots = events.length ? await snapshotCases(tx, [...new Set(events.map((e) => e.caseId))]) : new Map();
+      for (const event of events) event.snapshot = snapshots.get(event.caseId);
+      if (!ctx.settings.skipAuditForBenchmark) {
+        const { accessGeneration } = await appendAudit(tx, entries, { actor: ctx.actor, requestId: ctx.requestId, at: now });
+        for (const event of events) event.accessGeneration = accessGeneration;
+      }
       return value;
     },
     { maxWait: 15_000, timeout },

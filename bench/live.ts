@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { mintToken } from '../src/auth/jwt.js';
-import { BENCH_ENV, BENCH_SECRET } from './http.js';
+import { BENCH_ENV, BENCH_SECRET, INTAKE } from './http.js';
 import { startChild, type ChildServer } from './lib/child.js';
 import { benchDatabase, serverAvailable, type Target } from './lib/databases.js';
 import { fmt, type Results } from './lib/results.js';
@@ -52,7 +52,8 @@ async function throughGraphql(app: ChildServer, size: number, events: number, be
       await fetch(app.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `mutation { submitReport(input: { contentId: "content-live-${round}-${e}", category: MINOR_PHYSICAL_ALTERCATION }) { ... on SubmitReportSuccess { report { id } } } }` }),
+        // The intake form's own operation, with variables, as real reports arrive.
+        body: JSON.stringify({ query: INTAKE, operationName: 'SubmitReport', variables: { input: { contentId: `content-live-${round}-${e}`, category: 'MINOR_PHYSICAL_ALTERCATION' } } }),
       })
     ).json()) as any;
     if (!res.data?.submitReport?.report) throw new Error(`intake failed: ${JSON.stringify(res)}`);

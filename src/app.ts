@@ -9,13 +9,13 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLive, type Live } from './live/pubsub.js';
-import { LiveFanout } from './live/fanout.js';
+import { LiveFanout, writeNext } from './live/fanout.js';
 import { AuthenticationError, authenticate } from './auth/jwt.js';
 import { schema } from './schema/index.js';
 import { createLoaders, type GraphQLContext } from './schema/context.js';
@@ -274,23 +274,25 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const fanout = new LiveFanout({ readAccess: (ids) => readAccess(db.prisma, ids), activeSubscriptions: metrics.activeSubscriptions });
   const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: MAX_BODY_BYTES });
-  useServer<Record<string, unknown>, { request: IncomingMessage; socket: unknown }>(
+  useServer<Record<string, unknown>, { request: IncomingMessage; socket: WebSocket }>(
     {
       // onSubscribe puts yoga's enveloped execute/subscribe in rootValue, so every plugin wraps them.
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       // Subscribers with the same operation, variables and roles share one execution per event (src/live/fanout.ts).
       subscribe: (args) => {
-        const root = args.rootValue as Enveloped & { query: string };
+        const root = args.rootValue as Enveloped & { query: string; id: string; socket: WebSocket };
         const context = args.contextValue as GraphQLContext;
         if (!context.user) return root.subscribe(args);
         const roles = [...context.user.roles].sort();
         const key = JSON.stringify([root.query, args.operationName ?? null, args.variableValues ?? null, roles]);
         const user = { id: 'live-group', name: 'Shared live execution', roles };
-        return fanout.subscribe(key, { userId: context.user.id, roles: context.user.roles }, (sharedLive) =>
+        // The group serializes each result once; each member's `next` message goes out on its own socket at once.
+        const send = (payload: string) => writeNext(root.socket, root.id, payload);
+        return fanout.subscribe(key, { userId: context.user.id, roles: context.user.roles, send }, (sharedLive) =>
           root.subscribe({ ...args, contextValue: { ...context, user, sharedLive } satisfies GraphQLContext }),
         );
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const requestId = randomUUID();
         return requestStore.run({ requestId }, async () => {
           const { schema: envelopedSchema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -323,7 +325,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
             document,
             variableValues: payload.variables,
             contextValue,
-            rootValue: { execute, subscribe, query: payload.query },
+            rootValue: { execute, subscribe, query: payload.query, id, socket: ctx.extra.socket },
           };
         });
       },

@@ -1,8 +1,9 @@
 // Shared execution of live subscriptions over WebSocket. Subscribers whose operation, variables and roles are the same
 // would each execute every event alike; instead they join one group, which runs the subscription once and hands each
-// result to every member. What stays per member: before every event the member's access is checked, and a member whose
-// roles were withdrawn or who was suspended is ended; each member has its own queue, so a slow client delays nobody; a
-// member leaves the moment its client goes, and the group's subscription closes with its last member.
+// result, serialized once, to every member. What stays per member: before every event the member's access is checked,
+// and a member whose roles were withdrawn or who was suspended is ended; each member's socket buffers for it, so a slow
+// client delays nobody; a member leaves the moment its client goes, and the group's subscription closes with its last
+// member.
 //
 // The access check needs no read while nothing has changed. Every event carries the access generation its change
 // committed under (AuditChainHead.accessGeneration, which a trigger moves with every access change). Access read at
@@ -10,6 +11,7 @@
 // from a newer generation (or of unknown generation) has the group re-read its members' access first, in one query.
 import type { ExecutionResult } from 'graphql';
 import type { Gauge } from 'prom-client';
+import type { WebSocket } from 'ws';
 import type { Role } from '../policy/index.js';
 import { effectiveRoles, type AccessRead, type ReviewerAccess } from '../services/reviewers.js';
 
@@ -20,6 +22,8 @@ export interface LiveMember {
   userId: string;
   /** The member's roles when it joined; the group executes with exactly these. */
   roles: Role[];
+  /** Writes one result, serialized as JSON, to the member's client. */
+  send(payload: string): void;
 }
 
 /** Handed to the group's execution: it calls `arrived` once an event will be executed, so member checks start too. */
@@ -163,10 +167,11 @@ class Group {
         const members = [...this.members];
         // Members who joined after the event arrived are read now.
         await this.refresh(this.stale(members, generation, ids));
+        let payload: string | undefined;
         for (const stream of members) {
           const granted = this.known.get(stream.member.userId)?.access;
           const roles = granted && !granted.suspended ? effectiveRoles(stream.member.roles, granted) : null;
-          if (roles && sameRoles(roles, this.roles)) stream.push(next.value);
+          if (roles && sameRoles(roles, this.roles)) stream.send(payload ??= JSON.stringify(next.value));
           else stream.end();
         }
       }
@@ -178,58 +183,50 @@ class Group {
   }
 }
 
-/** One member's results: queued as the group produces them, taken at the member's own pace. */
+/**
+ * One member. Results go straight to its client through `member.send`, serialized once for the whole group, so they
+ * leave in one synchronous pass over the members and a slow client's socket buffers its own: nobody waits for it.
+ * graphql-ws iterates this stream for the subscription's lifetime only: it yields no results itself, and completes
+ * (or fails) when the member ends.
+ */
 class MemberStream implements AsyncIterableIterator<ExecutionResult> {
-  private readonly queue: ExecutionResult[] = [];
-  private waiting: { resolve(r: IteratorResult<ExecutionResult>): void; reject(e: unknown): void } | null = null;
   private ended = false;
-  private failure: unknown = null;
+  private readonly finished: Promise<IteratorResult<ExecutionResult>>;
+  private settle!: { resolve(r: IteratorResult<ExecutionResult>): void; reject(e: unknown): void };
 
   constructor(
     readonly member: LiveMember,
     private readonly leave: () => void,
-  ) {}
-
-  push(result: ExecutionResult) {
-    if (this.ended) return;
-    if (this.waiting) {
-      const waiting = this.waiting;
-      this.waiting = null;
-      waiting.resolve({ value: result, done: false });
-    } else this.queue.push(result);
+  ) {
+    this.finished = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    // A failure is handed to graphql-ws when it next asks; until then it must not count as unhandled.
+    this.finished.catch(() => {});
   }
 
-  /** No more results: what is queued is still delivered, then the stream completes. */
+  send(payload: string) {
+    if (!this.ended) this.member.send(payload);
+  }
+
+  /** No more results: the stream completes. */
   end() {
     if (this.ended) return;
     this.ended = true;
     this.leave();
-    if (this.waiting && this.queue.length === 0) {
-      const waiting = this.waiting;
-      this.waiting = null;
-      waiting.resolve({ value: undefined, done: true });
-    }
+    this.settle.resolve({ value: undefined, done: true });
   }
 
   fail(error: unknown) {
-    this.failure = error;
-    this.queue.length = 0;
-    const waiting = this.waiting;
-    this.waiting = null;
-    this.end();
-    waiting?.reject(error);
+    if (this.ended) return;
+    this.ended = true;
+    this.leave();
+    this.settle.reject(error);
   }
 
   next(): Promise<IteratorResult<ExecutionResult>> {
-    const queued = this.queue.shift();
-    if (queued) return Promise.resolve({ value: queued, done: false });
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+    return this.finished;
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {
-    this.queue.length = 0;
     this.end();
     return { value: undefined, done: true };
   }
@@ -237,4 +234,26 @@ class MemberStream implements AsyncIterableIterator<ExecutionResult> {
   [Symbol.asyncIterator]() {
     return this;
   }
+}
+
+/**
+ * The graphql-ws `next` message for subscription `id` around an already serialized result: the text graphql-ws itself
+ * writes (`stringifyMessage`), built without serializing the result again for every member.
+ */
+export const nextMessage = (id: string, payload: string) => `{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`;
+
+/** Bytes that may wait on one socket before its client counts as too far behind to catch up. */
+export const SOCKET_BUFFER_LIMIT = 8 * 1024 * 1024;
+
+type Socket = Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send' | 'close'>;
+
+/**
+ * Writes a `next` message to a member's socket. A client that has stopped reading gets its messages buffered, up to
+ * `limit` bytes; past that its socket is closed with 1013 (try again later), which frees everything it held, and a
+ * graphql-ws client reconnects and resubscribes.
+ */
+export function writeNext(socket: Socket, id: string, payload: string, limit = SOCKET_BUFFER_LIMIT) {
+  if (socket.readyState !== socket.OPEN) return;
+  if (socket.bufferedAmount > limit) socket.close(1013, 'Too far behind: reconnect');
+  else socket.send(nextMessage(id, payload));
 }

@@ -126,9 +126,9 @@ describe('what an event carries', () => {
     const contentId = `content-${hex(4)}`;
     const caseId = await caseOf((await fileFor(contentId)).data.submitReport.report.id);
     const received = server.app.live.pubsub.subscribe('case', caseId)[Symbol.asyncIterator]();
-    // Through Redis in the server pass, so subscribe before the change.
-    await new Promise((r) => setTimeout(r, 200));
+    // The first `next` subscribes (to Redis, in the server pass): give it time before the change.
     const next = received.next();
+    await new Promise((r) => setTimeout(r, 200));
     await fileFor(contentId);
     const event = (await next).value as import('../src/services/context.js').QueueEvent;
     await received.return?.();

@@ -83,6 +83,56 @@ describe('access withdrawn mid-stream', () => {
   });
 });
 
+describe('server-sent events, for clients without WebSocket', () => {
+  it('deliver queue events with the same checks: a revoked reviewer’s stream ends at the next event', async () => {
+    const admin = await token('sse-admin', ['ADMIN']);
+    const controller = new AbortController();
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${await token('sse-reviewer', ['REVIEWER'])}` },
+      body: JSON.stringify({ query: live, variables: QUEUE }),
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const events: any[] = [];
+    let ended = false;
+    void (async () => {
+      const reader = res.body!.getReader();
+      let text = '';
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += new TextDecoder().decode(value);
+          let cut;
+          while ((cut = text.indexOf('\n\n')) >= 0) {
+            const frame = text.slice(0, cut);
+            text = text.slice(cut + 2);
+            if (frame.startsWith('event: next')) events.push(JSON.parse(frame.slice(frame.indexOf('data: ') + 6)));
+            if (frame.startsWith('event: complete')) ended = true;
+          }
+        }
+      } catch {
+        /* aborted */
+      }
+      ended = true;
+    })();
+    try {
+      await until(async () => (await active()) >= 1, 'the SSE subscription');
+      const filed = await submit();
+      const caseId = await server.app.db.prisma.report.findUniqueOrThrow({ where: { id: filed.data.submitReport.report.id } }).then((r) => r.caseId);
+      await until(() => events.some((e) => e.data?.queueUpdates?.case?.id === caseId), 'the event over SSE');
+      await server.gql(`mutation($input: ReviewerAccessInput!) { setReviewerAccess(input: $input) { __typename } }`, { input: { reviewerId: 'sse-reviewer', revokedRoles: ['REVIEWER'], suspended: false } }, { token: admin });
+      const seen = events.length;
+      await submit();
+      await until(() => ended, 'the SSE stream to end');
+      expect(events).toHaveLength(seen);
+    } finally {
+      controller.abort();
+    }
+  });
+});
+
 describe('what an event carries', () => {
   const fileFor = (contentId: string) =>
     fetch(server.url, {

@@ -164,20 +164,23 @@ function committedCase(e: QueueEvent) {
   return row;
 }
 
+/** A subscriber's access and the access generation it is current for. */
+type KnownAccess = { access: ReviewerAccess; generation: number };
+
 /**
- * Per-event lookups for subscriptions that execute per subscriber (SSE), batched across the subscribers of an event
- * into one query each: their access, and the category of an event that does not carry it. Nothing is cached between
- * events. WebSocket groups read their members' access in src/live/fanout.ts.
+ * Lookups for subscriptions that execute per subscriber (SSE), batched across the subscribers of an event into one
+ * query each: access that may have changed since it was read, and the category of an event that does not carry it.
+ * WebSocket groups read their members' access in src/live/fanout.ts, by the same rule.
  */
-const liveCheckers = new WeakMap<GraphQLContext['prisma'], { access: DataLoader<string, ReviewerAccess>; category: DataLoader<string, Category | null> }>();
+const liveCheckers = new WeakMap<GraphQLContext['prisma'], { access: DataLoader<string, KnownAccess>; category: DataLoader<string, Category | null> }>();
 function liveChecks(prisma: GraphQLContext['prisma']) {
   let checks = liveCheckers.get(prisma);
   if (!checks) {
     checks = {
       access: new DataLoader(
         async (ids) => {
-          const { access } = await readAccess(prisma, [...new Set(ids)]);
-          return ids.map((id) => access.get(id) ?? NO_ACCESS);
+          const { access, generation } = await readAccess(prisma, [...new Set(ids)]);
+          return ids.map((id) => ({ access: access.get(id) ?? NO_ACCESS, generation }));
         },
         { cache: false },
       ),
@@ -196,10 +199,11 @@ function liveChecks(prisma: GraphQLContext['prisma']) {
 }
 
 /**
- * Wraps a subscription's event stream so that before every event the subscriber's access is read afresh (an admin may
+ * Wraps a subscription's event stream so that before every event the subscriber's access is checked (an admin may
  * have withdrawn a role or suspended them: the stream then ends), the event is dropped unless they may see the case,
- * and the context gets fresh loaders and auth caches. The returned iterator ends at once when the client goes away,
- * even while waiting for an event, and keeps the active-subscription gauge exact.
+ * and the context gets fresh loaders and auth caches. Access is read again whenever the event is of a newer access
+ * generation than the access held (or of an unknown one). The returned iterator ends at once when the client goes
+ * away, even while waiting for an event, and keeps the active-subscription gauge exact.
  */
 function guarded(
   ctx: GraphQLContext,
@@ -211,6 +215,7 @@ function guarded(
   const tokenRoles = user.roles;
   // A group's shared execution: the fan-out checks and counts each member instead.
   const shared = ctx.sharedLive;
+  let known: KnownAccess | null = null;
   let closed = false;
   if (!shared) ctx.metrics.activeSubscriptions.inc();
   const done = { done: true, value: undefined } as const;
@@ -227,11 +232,15 @@ function guarded(
         const result = await iterator.next();
         if (result.done || closed) return close();
         const checks = liveChecks(ctx.prisma);
+        const generation = result.value.accessGeneration;
+        const current = known && generation !== undefined && known.generation >= generation;
         // Events carry the case's category; one from an instance that predates that is looked up.
-        const [access, category] = await Promise.all([
-          shared ? null : checks.access.load(user.id),
+        const [read, category] = await Promise.all([
+          shared || current ? null : checks.access.load(user.id),
           result.value.category ?? checks.category.load(result.value.caseId),
         ]);
+        if (read) known = read;
+        const access = shared ? null : known!.access;
         const roles = !access ? tokenRoles : access.suspended ? null : effectiveRoles(tokenRoles, access);
         if (!roles || !allowed(roles)) return close();
         if (!category || !(canHandleCategory(roles, category) || roles.some((r) => OVERSIGHT_ROLES.includes(r)))) continue;

@@ -13,7 +13,7 @@ import type { ExecutionResult } from 'graphql';
 import type { Gauge } from 'prom-client';
 import type { WebSocket } from 'ws';
 import type { Role } from '../policy/index.js';
-import { effectiveRoles, type AccessRead, type ReviewerAccess } from '../services/reviewers.js';
+import { accessCurrentFor, grantedRoles, type AccessRead, type KnownAccess } from '../services/reviewers.js';
 
 type Results = AsyncIterable<ExecutionResult>;
 type Started = Results | ExecutionResult;
@@ -85,7 +85,7 @@ class Group {
   private readonly source: AsyncIterator<ExecutionResult>;
   private closed = false;
   /** Per member user: their access (none when the record is gone) and the generation it was read at. */
-  private readonly known = new Map<string, { access: ReviewerAccess | undefined; generation: number }>();
+  private readonly known = new Map<string, KnownAccess>();
   /** Members per user id, so `known` forgets a user with their last member. */
   private readonly users = new Map<string, number>();
   /** The event being executed: its generation, and the read of stale access started when it arrived. */
@@ -113,9 +113,9 @@ class Group {
   private stale(members: MemberStream[], generation: number | undefined, fresh = new Set<string>()) {
     const ids = new Set<string>();
     for (const { member } of members) {
-      const known = this.known.get(member.userId);
       if (fresh.has(member.userId)) continue;
-      if (!known || generation === undefined || known.generation < generation) ids.add(member.userId);
+      const known = this.known.get(member.userId);
+      if (!known || !accessCurrentFor(known.generation, generation)) ids.add(member.userId);
     }
     return [...ids];
   }
@@ -169,8 +169,7 @@ class Group {
         await this.refresh(this.stale(members, generation, ids));
         let payload: string | undefined;
         for (const stream of members) {
-          const granted = this.known.get(stream.member.userId)?.access;
-          const roles = granted && !granted.suspended ? effectiveRoles(stream.member.roles, granted) : null;
+          const roles = grantedRoles(stream.member.roles, this.known.get(stream.member.userId)?.access);
           if (roles && sameRoles(roles, this.roles)) stream.send(payload ??= JSON.stringify(next.value));
           else stream.end();
         }

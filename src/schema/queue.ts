@@ -4,7 +4,7 @@ import { initContextCache } from '@pothos/core';
 import { OVERSIGHT_ROLES, REVIEWING_ROLES, builder } from './builder.js';
 import { createLoaders } from './context.js';
 import DataLoader from 'dataloader';
-import { NO_ACCESS, effectiveRoles, readAccess, type ReviewerAccess } from '../services/reviewers.js';
+import { accessCurrentFor, grantedRoles, readAccess, type KnownAccess } from '../services/reviewers.js';
 import { covers, fromSnapshot, withCommitted } from '../services/case-snapshot.js';
 import { QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
@@ -164,9 +164,6 @@ function committedCase(e: QueueEvent) {
   return row;
 }
 
-/** A subscriber's access and the access generation it is current for. */
-type KnownAccess = { access: ReviewerAccess; generation: number };
-
 /**
  * Lookups for subscriptions that execute per subscriber (SSE), batched across the subscribers of an event into one
  * query each: access that may have changed since it was read, and the category of an event that does not carry it.
@@ -180,7 +177,7 @@ function liveChecks(prisma: GraphQLContext['prisma']) {
       access: new DataLoader(
         async (ids) => {
           const { access, generation } = await readAccess(prisma, [...new Set(ids)]);
-          return ids.map((id) => ({ access: access.get(id) ?? NO_ACCESS, generation }));
+          return ids.map((id) => ({ access: access.get(id), generation }));
         },
         { cache: false },
       ),
@@ -233,19 +230,18 @@ function guarded(
         if (result.done || closed) return close();
         const checks = liveChecks(ctx.prisma);
         const generation = result.value.accessGeneration;
-        const current = known && generation !== undefined && known.generation >= generation;
+        const current = known !== null && accessCurrentFor(known.generation, generation);
         // Events carry the case's category; one from an instance that predates that is looked up.
         const [read, category] = await Promise.all([
           shared || current ? null : checks.access.load(user.id),
           result.value.category ?? checks.category.load(result.value.caseId),
         ]);
         if (read) known = read;
-        const access = shared ? null : known!.access;
-        const roles = !access ? tokenRoles : access.suspended ? null : effectiveRoles(tokenRoles, access);
+        const roles = shared ? tokenRoles : grantedRoles(tokenRoles, known!.access);
         if (!roles || !allowed(roles)) return close();
         if (!category || !(canHandleCategory(roles, category) || roles.some((r) => OVERSIGHT_ROLES.includes(r)))) continue;
         Object.assign(ctx, initContextCache(), { user: { ...user, roles }, loaders: createLoaders(ctx.prisma) });
-        shared?.arrived(result.value.accessGeneration);
+        shared?.arrived(generation);
         return result;
       }
       return done;

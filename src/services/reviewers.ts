@@ -30,8 +30,18 @@ export async function ensureReviewer(prisma: PrismaClient, user: { id: string; n
 
 export const effectiveRoles = (roles: Role[], access: ReviewerAccess): Role[] => roles.filter((r) => !access.revokedRoles.includes(r));
 
-/** What a reviewer record that has vanished leaves: nothing. */
-export const NO_ACCESS: ReviewerAccess = { revokedRoles: [], suspended: true };
+/** The roles a reviewer may use now: none when suspended or when their record is gone (`undefined`). */
+export const grantedRoles = (roles: Role[], access: ReviewerAccess | undefined): Role[] | null =>
+  access && !access.suspended ? effectiveRoles(roles, access) : null;
+
+/** A reviewer's access as live delivery holds it: none when their record is gone, and the generation it was read at. */
+export interface KnownAccess {
+  access: ReviewerAccess | undefined;
+  generation: number;
+}
+
+/** Whether access read at generation `readAt` is current for an event of `eventGeneration` (an unknown one: never). */
+export const accessCurrentFor = (readAt: number, eventGeneration: number | undefined) => eventGeneration !== undefined && readAt >= eventGeneration;
 
 /** What `readAccess` found, and the access generation it is current for (see AuditChainHead.accessGeneration). */
 export interface AccessRead {

@@ -3,16 +3,19 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractClient } from './support/client.js';
-import { hex, startServer, token, type TestServer } from './support/harness.js';
+import { clientOperations, hex, startServer, token, type TestServer } from './support/harness.js';
 
 let server: TestServer;
 let statements = 0;
+/** The text of each statement, while `recording`. */
+let recorded: string[] | null = null;
 const originalQuery = pg.Client.prototype.query;
 
 beforeAll(async () => {
   server = await startServer();
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     statements += 1;
+    recorded?.push(typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string }).text));
     return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
   } as typeof originalQuery;
 });
@@ -66,5 +69,56 @@ describe('SQL statements per request', () => {
     expect(detail.result.errors).toBeUndefined();
     expect(detail.statements).toBeLessThanOrEqual(25);
     console.log(`SQL statements: queue page of 5 = ${small.statements}, of 40 = ${large.statements}; case detail = ${detail.statements}`);
+  });
+
+  it("the intake form's answer comes from its own transaction: nothing is read after COMMIT", async () => {
+    // A server of its own, so the claim below takes this test's case.
+    const own = await startServer();
+    try {
+      const intake = await clientOperations('intake.graphql');
+      const submit = async (input: Record<string, unknown>) => {
+        recorded = [];
+        const res = await fetch(own.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: intake, operationName: 'SubmitReport', variables: { input } }),
+        });
+        const body = (await res.json()) as { data: any; errors?: unknown };
+        const sent = recorded;
+        recorded = null;
+        expect(body.errors).toBeUndefined();
+        expect(sent.filter((s) => /^\s*COMMIT/i.test(s))).toHaveLength(1);
+        return { report: body.data.submitReport.report, afterCommit: sent.slice(sent.findIndex((s) => /^\s*COMMIT/i.test(s)) + 1) };
+      };
+      const contentId = `content-${hex(4)}`;
+      const first = { contentId, category: 'MINOR_PHYSICAL_ALTERCATION', idempotencyKey: `key-${hex(4)}` };
+      const filed = await submit(first);
+      expect(filed.report.status).toBe('RECEIVED');
+      expect(filed.afterCommit).toEqual([]);
+
+      // Folded into a case under review: the case's committed status, still with nothing read after commit.
+      const reviewer = await token('n1-intake', ['REVIEWER']);
+      const claimed = await own.gql(`mutation { claimNextCase(queue: MINOR_PHYSICAL_ALTERCATION) { __typename } }`, {}, { token: reviewer });
+      expect(claimed.data.claimNextCase.__typename).toBe('ClaimNextCaseSuccess');
+      const folded = await submit({ contentId, category: 'MINOR_PHYSICAL_ALTERCATION', reporterAccountId: 'acct-other' });
+      expect(folded.report.status).toBe('UNDER_REVIEW');
+      expect(folded.afterCommit).toEqual([]);
+      const stored = await own.app.db.prisma.report.findUniqueOrThrow({ where: { id: folded.report.id } });
+      expect(folded.report.createdAt).toBe(stored.createdAt.toISOString());
+
+      // A replay files nothing: its report is read as it stands now.
+      recorded = [];
+      const replayed = await fetch(own.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: intake, operationName: 'SubmitReport', variables: { input: first } }),
+      }).then((r) => r.json() as Promise<{ data: any }>);
+      const replayReads = recorded.length;
+      recorded = null;
+      expect(replayed.data.submitReport.report).toEqual({ ...filed.report, status: 'UNDER_REVIEW' });
+      expect(replayReads).toBeGreaterThan(0);
+    } finally {
+      await own.close();
+    }
   });
 });

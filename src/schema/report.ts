@@ -3,8 +3,9 @@ import { builder } from './builder.js';
 import { CategoryEnum, HashAlgorithmEnum, ReportStatusEnum, ReporterRelationEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { IdempotencyConflictError, RateLimitedError } from '../services/errors.js';
-import { submitReport, type SubmitReportResult } from '../services/intake.js';
-import { reportStatusByToken, reportStatusOf, type ReportStatusView } from '../services/report-status.js';
+import { COMMITTED_REPORT_SELECT, submitReport, type SubmitReportResult } from '../services/intake.js';
+import { REPORT_STATUS_SELECT, reportStatusByToken, reportStatusOf, type ReportStatusView } from '../services/report-status.js';
+import { answeredBy } from '../services/selection.js';
 import type { IntakeGuidance } from '../policy/index.js';
 
 export const MediaHashInput = builder.inputType('MediaHashInput', {
@@ -42,7 +43,7 @@ builder.prismaObject('Report', {
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
       status: t.field({
         type: ReportStatusEnum,
-        select: { case: { select: { status: true, decisions: { orderBy: { decidedAt: 'desc' }, take: 1, select: { actions: true, reversedAt: true } } } } },
+        select: REPORT_STATUS_SELECT,
         resolve: (r) => reportStatusOf(r.case),
       }),
       category: t.expose('category', { type: CategoryEnum, authScopes: handlers }),
@@ -69,7 +70,13 @@ const SubmitReportSuccess = builder.objectRef<SubmitReportResult>('SubmitReportS
   fields: (t) => ({
     report: t.prismaField({
       type: 'Report',
-      resolve: (query, result, _args, ctx) => ctx.prisma.report.findUniqueOrThrow({ ...query, where: { id: result.report.id } }),
+      description: 'As this submission committed it; a replay reads it as it stands now',
+      resolve: (query, result, _args, ctx) => {
+        // The filing read the report back in its transaction, with every field the selection asks for (a partial row,
+        // typed as one); a selection that asks for more is read after commit.
+        if (result.committed && answeredBy(query, COMMITTED_REPORT_SELECT)) return result.committed as never;
+        return ctx.prisma.report.findUniqueOrThrow({ ...query, where: { id: result.report.id } });
+      },
     }),
     followUpToken: t.exposeString('followUpToken', { description: 'Keep it: it is the only way to check on or appeal about this report' }),
     guidance: t.field({ type: Guidance, resolve: (r) => r.guidance }),

@@ -18,6 +18,7 @@ import { IdempotencyConflictError, ValidationError } from './errors.js';
 import { followUpTokenFor, reporterKeyFor, sha256Hex } from './secrets.js';
 import { inTransaction, type Unit } from './transaction.js';
 import { FOLDABLE_STATUSES } from './workflow.js';
+import { REPORT_STATUS_SELECT } from './report-status.js';
 import { ensureReferral } from './referrals.js';
 import { toValidationError } from './validation.js';
 import { findHashMatches, mediaHashSchema, type HashMatch } from './hash-banks.js';
@@ -89,8 +90,29 @@ const SEVERITY: Record<Category, number> = {
 /** When reports on one case claim different categories, the case takes the gravest (the most protective routing). */
 const gravest = (a: Category, b: Category): Category => (SEVERITY[b] > SEVERITY[a] ? b : a);
 
+/**
+ * A report as the filing transaction committed it: what its GraphQL fields read, status included. The insert reads it
+ * back after the case's writes, with the case row locked or new, so it is exactly what commits, and the answer to the
+ * reporter needs no read after commit.
+ */
+export const COMMITTED_REPORT_SELECT = {
+  id: true,
+  caseId: true,
+  createdAt: true,
+  category: true,
+  description: true,
+  childAtImmediateRisk: true,
+  reporterRelation: true,
+  reporterAccountId: true,
+  contactEmail: true,
+  ...REPORT_STATUS_SELECT,
+} as const satisfies Prisma.ReportSelect;
+export type CommittedReport = Prisma.ReportGetPayload<{ select: typeof COMMITTED_REPORT_SELECT }>;
+
 export interface SubmitReportResult {
   report: { id: string; caseId: string; createdAt: Date };
+  /** Read with `COMMITTED_REPORT_SELECT` by the filing itself; a replay, which files nothing, has none. */
+  committed?: CommittedReport;
   followUpToken: string;
   guidance: IntakeGuidance;
   /** True when this call replayed an earlier submission with the same idempotency key. */
@@ -297,7 +319,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
       requestHash,
       createdAt: now,
     },
-    select: { id: true, createdAt: true },
+    select: COMMITTED_REPORT_SELECT,
   });
   unit.audit({
     action: 'report.submitted',
@@ -317,6 +339,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
 
   return {
     report: { id: report.id, caseId, createdAt: report.createdAt },
+    committed: report,
     followUpToken,
     guidance: intakeGuidance(input.category, input.childAtImmediateRisk),
     replayed: false,

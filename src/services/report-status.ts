@@ -10,6 +10,11 @@ interface CaseState {
   decisions: Array<{ actions: string[]; reversedAt: Date | null }>;
 }
 
+/** What `reportStatusOf` needs of a report: its case's status and latest decision. */
+export const REPORT_STATUS_SELECT = {
+  case: { select: { status: true, decisions: { orderBy: { decidedAt: 'desc' }, take: 1, select: { actions: true, reversedAt: true } } } },
+} as const;
+
 /** The reporter-facing status, derived from the case and its latest decision. */
 export function reportStatusOf(c: CaseState): ReportStatus {
   switch (c.status) {

@@ -65,3 +65,6 @@ export function answer(handlers: Record<string, () => unknown | Promise<unknown>
     process.send!({ id: m.id, answer: handler ? await handler() : null });
   });
 }
+
+/** Milliseconds on CLOCK_MONOTONIC, with sub-millisecond resolution: one clock for every process on the machine. */
+export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;

@@ -4,6 +4,7 @@
 // left out, so they never travel through Redis; a subscription that selects them, or anything else the snapshot does
 // not hold, reads the case from the database as before.
 import type { Tx } from '../db/database.js';
+import { isRecord, plainSelect } from './selection.js';
 
 export interface CaseSnapshot {
   /** The row, JSON-safe: dates as ISO strings, listed in `dates` (dotted paths) so any receiver can restore them. */
@@ -49,8 +50,6 @@ export function fromSnapshot(snapshot: CaseSnapshot): Record<string, unknown> {
   return row;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
-
 /**
  * Whether `row` holds everything a Prisma query asks for. Only plain `select`s are answered from a snapshot: each
  * selected field present, each selected relation present and itself covered (a relation the case does not have, null,
@@ -59,10 +58,9 @@ const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
  */
 export function covers(query: unknown, row: unknown): boolean {
   if (row === null) return true;
-  if (!isRecord(query) || !isRecord(row)) return false;
-  const keys = Object.keys(query);
-  if (keys.length !== 1 || keys[0] !== 'select' || !isRecord(query.select)) return false;
-  for (const [field, wanted] of Object.entries(query.select)) {
+  const select = plainSelect(query);
+  if (!select || !isRecord(row)) return false;
+  for (const [field, wanted] of Object.entries(select)) {
     if (wanted === false || wanted === undefined) continue;
     if (!(field in row)) return false;
     const value = row[field];

@@ -1,7 +1,15 @@
-// Whether rows already in hand answer a Prisma query that Pothos built for a selection, so no read is needed.
+// Prisma queries that Pothos builds for a selection, and whether rows already in hand answer them, so that no read is
+// needed (the intake's answer here; a live event's committed case in src/services/case-snapshot.ts).
 import { isDeepStrictEqual } from 'node:util';
 
-const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+/** A plain object: not null, an array or a date. */
+export const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date);
+
+/** The query's `select`, when the query is nothing else (no `include`, filter, order or limit); otherwise null. */
+export function plainSelect(query: unknown): Record<string, unknown> | null {
+  if (!isRecord(query) || !isRecord(query.select)) return null;
+  return Object.keys(query).length === 1 ? query.select : null;
+}
 
 /**
  * True when a row read with `{ select: loadedWith }` holds everything `query` asks for: `query` is a plain `select`,
@@ -9,7 +17,6 @@ const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v =
  * and limit included). Anything else, an `include` or a relation asked for differently, is not answered.
  */
 export function answeredBy(query: unknown, loadedWith: Record<string, unknown>): boolean {
-  if (!isRecord(query) || !isRecord(query.select)) return false;
-  if (Object.keys(query).some((key) => key !== 'select')) return false;
-  return Object.entries(query.select).every(([field, wanted]) => !wanted || isDeepStrictEqual(wanted, loadedWith[field]));
+  const select = plainSelect(query);
+  return !!select && Object.entries(select).every(([field, wanted]) => !wanted || isDeepStrictEqual(wanted, loadedWith[field]));
 }

@@ -6,11 +6,12 @@ export interface ChildServer {
   url: string;
   port: number;
   process: ChildProcess;
-  /** Asks the child a question over IPC (e.g. `statements`) and returns its answer. */
-  ask<T = unknown>(question: string): Promise<T>;
+  /** Asks the child a question over IPC (e.g. `statements`), with an argument if it takes one, and returns its answer. */
+  ask<T = unknown>(question: string, argument?: unknown): Promise<T>;
   stop(): Promise<void>;
 }
 
+/** Starts `servers/<script>`, which reports `{ ready: port }` once it listens (`{ ready: null }` if it listens on none). */
 export async function startChild(script: string, env: Record<string, string> = {}): Promise<ChildServer> {
   const path = fileURLToPath(new URL(`../servers/${script}`, import.meta.url));
   const child = fork(path, [], {
@@ -18,23 +19,23 @@ export async function startChild(script: string, env: Record<string, string> = {
     env: { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const port = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${script} did not start in 120 s`)), 120_000);
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
-    child.on('message', (m: { ready?: number }) => {
-      if (m?.ready) {
+    child.on('message', (m: { ready?: number | null }) => {
+      if (m && 'ready' in m) {
         clearTimeout(timer);
-        resolve(m.ready);
+        resolve(m.ready ?? null);
       }
     });
   });
   child.removeAllListeners('exit');
   let asked = 0;
   return {
-    url: `http://127.0.0.1:${port}/graphql`,
-    port,
+    url: port === null ? '' : `http://127.0.0.1:${port}/graphql`,
+    port: port ?? 0,
     process: child,
-    ask<T>(question: string) {
+    ask<T>(question: string, argument?: unknown) {
       const id = ++asked;
       return new Promise<T>((resolve) => {
         const listener = (m: { id?: number; answer?: T }) => {
@@ -44,7 +45,7 @@ export async function startChild(script: string, env: Record<string, string> = {
           }
         };
         child.on('message', listener);
-        child.send({ id, question });
+        child.send({ id, question, argument });
       });
     },
     stop() {
@@ -59,10 +60,11 @@ export async function startChild(script: string, env: Record<string, string> = {
 }
 
 /** In a child: answers questions from the parent. */
-export function answer(handlers: Record<string, () => unknown | Promise<unknown>>) {
-  process.on('message', async (m: { id: number; question: string }) => {
+export function answer(handlers: Record<string, (argument?: any) => unknown | Promise<unknown>>) {
+  process.on('message', async (m: { id?: number; question?: string; argument?: unknown }) => {
+    if (m?.id === undefined || m.question === undefined) return;
     const handler = handlers[m.question];
-    process.send!({ id: m.id, answer: handler ? await handler() : null });
+    process.send!({ id: m.id, answer: handler ? await handler(m.argument) : null });
   });
 }
 

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { createLive } from '../src/live/pubsub.js';
+import { submitReport } from '../src/services/intake.js';
 import { clientOperations, freshDatabase, hex, startServer, token, TEST_SECRET, type TestServer } from './support/harness.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -187,6 +189,27 @@ describe('what an event carries', () => {
     expect(event.snapshot!.row).toMatchObject({ id: caseId, reportCount: 2, assignee: null });
     for (const field of ['contentId', 'contentUrl', 'reportedAccountId']) expect(event.snapshot!.row).not.toHaveProperty(field);
     expect(event.snapshot!.dates).toEqual(expect.arrayContaining(['slaDueAt', 'createdAt', 'updatedAt']));
+  });
+
+  it('is delivered in process before the change’s writer goes on: the writer’s response does not come between commit and subscribers', async () => {
+    // An in-process event bus of its own, so this holds in the Redis pass too (there delivery waits for Redis anyway).
+    const local = createLive();
+    const ctx = { ...server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' }), events: local.sink };
+    const order: string[] = [];
+    const received = local.pubsub.subscribe('queue', 'MINOR_PHYSICAL_ALTERCATION')[Symbol.asyncIterator]();
+    // A delivery that takes many promise hops, as a subscription's execution does before it writes to its sockets.
+    const delivered = received.next().then(async (event) => {
+      for (let hop = 0; hop < 50; hop++) await null;
+      order.push('delivered');
+      return event;
+    });
+    const result = await submitReport(ctx, { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' });
+    order.push('writer goes on');
+    expect(result.report.id).toBeTruthy();
+    expect((await delivered).value).toMatchObject({ kind: 'ADDED', queue: 'MINOR_PHYSICAL_ALTERCATION' });
+    expect(order).toEqual(['delivered', 'writer goes on']);
+    await received.return?.();
+    await local.close();
   });
 
   it('the access generation moves with every change to a reviewer’s access, however it is made, and only then', async () => {

@@ -39,6 +39,10 @@ export async function inTransaction<T>(ctx: ServiceContext, work: (unit: Unit) =
   const committedAt = new Date().toISOString();
   for (const event of events) ctx.events.publish({ ...event, committedAt });
   for (const effect of effects) effect();
+  // In-process deliveries of those events run on promise jobs alone, up to their socket writes. Yielding once to the
+  // event loop lets all of them run before the writer's own response goes on, rather than interleaved with it: every
+  // subscriber is one commit nearer, and the writer waits for nothing but that.
+  if (events.length) await new Promise((resolve) => setImmediate(resolve));
   return result;
 }
 

@@ -6,7 +6,6 @@ import { answer, monotonicMs } from '../lib/child.js';
 
 const server = createServer();
 const wss = new WebSocketServer({ server });
-let payload = '';
 const sent: number[] = [];
 answer({
   clients: () => wss.clients.size,
@@ -14,10 +13,9 @@ answer({
 });
 process.on('message', (m: { broadcast?: string }) => {
   if (m?.broadcast === undefined) return;
-  payload = m.broadcast;
   // The same payload with a time of its own where the GraphQL event has its commit time. Latency is measured from
   // `sent`, taken as the broadcast starts, on the clock the GraphQL server stamps its publish with.
-  const message = payload.replace('"__SENT_AT__"', JSON.stringify(new Date().toISOString()));
+  const message = m.broadcast.replace('"__SENT_AT__"', JSON.stringify(new Date().toISOString()));
   sent.push(monotonicMs());
   for (const client of wss.clients) client.send(message);
 });

@@ -197,19 +197,22 @@ describe('what an event carries', () => {
     const ctx = { ...server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' }), events: local.sink };
     const order: string[] = [];
     const received = local.pubsub.subscribe('queue', 'MINOR_PHYSICAL_ALTERCATION')[Symbol.asyncIterator]();
-    // A delivery that takes many promise hops, as a subscription's execution does before it writes to its sockets.
-    const delivered = received.next().then(async (event) => {
-      for (let hop = 0; hop < 50; hop++) await null;
-      order.push('delivered');
-      return event;
-    });
-    const result = await submitReport(ctx, { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' });
-    order.push('writer goes on');
-    expect(result.report.id).toBeTruthy();
-    expect((await delivered).value).toMatchObject({ kind: 'ADDED', queue: 'MINOR_PHYSICAL_ALTERCATION' });
-    expect(order).toEqual(['delivered', 'writer goes on']);
-    await received.return?.();
-    await local.close();
+    try {
+      // A delivery that takes many promise hops, as a subscription's execution does before it writes to its sockets.
+      const delivered = received.next().then(async (event) => {
+        for (let hop = 0; hop < 50; hop++) await null;
+        order.push('delivered');
+        return event;
+      });
+      const result = await submitReport(ctx, { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' });
+      order.push('writer goes on');
+      expect(result.report.id).toBeTruthy();
+      expect((await delivered).value).toMatchObject({ kind: 'ADDED', queue: 'MINOR_PHYSICAL_ALTERCATION' });
+      expect(order).toEqual(['delivered', 'writer goes on']);
+    } finally {
+      await received.return?.();
+      await local.close();
+    }
   });
 
   it('the access generation moves with every change to a reviewer’s access, however it is made, and only then', async () => {

@@ -5,7 +5,9 @@ import { setPriority } from 'node:os';
 import { answer } from '../lib/child.js';
 
 // The lowest CPU priority: on this machine's two cores the reporter must not take a core from the server or the
-// subscribers while an event is delivered, as a reporter's browser elsewhere would not.
+// subscribers while an event is delivered, as a reporter's browser elsewhere would not. On Linux this lowers the main
+// thread only, where the HTTP exchange runs; V8's worker threads, started before it, keep theirs (`perf sched` here
+// showed them on a core in some slow events, about 5 ms over 22).
 setPriority(19);
 
 answer({

@@ -1,7 +1,7 @@
 // The case: the unit of review. Readable by those who may handle its category, and by oversight.
 import { builder } from './builder.js';
 import { CaseStatusEnum, CategoryEnum, HashAlgorithmEnum, PriorityEnum, QueueNameEnum, priorityLabel } from './enums.js';
-import { canHandleCategory } from '../policy/index.js';
+import { maySeeCase } from '../services/access.js';
 import { presentationHints, PresentationHints } from './presentation.js';
 import { DecisionRef } from './decision.js';
 import { HashMatchRef } from './hash-bank.js';
@@ -101,8 +101,7 @@ builder.queryField('case', (t) =>
       if (!/^[0-9a-f-]{36}$/i.test(String(id))) return null;
       const found = await ctx.prisma.case.findUnique({ ...query, where: { id: String(id) } });
       if (!found || !ctx.user) return null;
-      const oversight = ctx.user.roles.some((r) => r === 'LEAD' || r === 'ADMIN' || r === 'LAW_ENFORCEMENT_LIAISON');
-      return oversight || canHandleCategory(ctx.user.roles, found.category) ? found : null;
+      return maySeeCase(ctx.user.roles, found.category) ? found : null;
     },
   }),
 );

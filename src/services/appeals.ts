@@ -1,11 +1,12 @@
 // Appeals (DSA Art. 20): by the affected account through the platform, or by a notifier with the follow-up token
 // against a decision to take no action; decided by someone other than the original decider.
 import { z } from 'zod';
-import { appealRefusal, appealStatement, mayDecideAppeal, overturnEffect, triage, type Role } from '../policy/index.js';
+import { appealRefusal, appealStatement, mayDecideAppeal, overturnEffect, triage } from '../policy/index.js';
 import type { Appeal, Case } from '../generated/prisma/client.js';
 import type { ServiceContext } from './context.js';
 import { AppealNotAllowedError, ForbiddenError, InvalidTransitionError, NotFoundError } from './errors.js';
-import { requireLease, requireUser } from './claims.js';
+import { requireUser } from './claims.js';
+import { APPEAL_DECIDERS, caseAccess, requireLiveLease } from './access.js';
 import { sha256Hex } from './secrets.js';
 import { inTransaction } from './transaction.js';
 import { transition } from './workflow.js';
@@ -89,17 +90,19 @@ export async function decideAppeal(ctx: ServiceContext, raw: DecideAppealInput):
   const parsed = decideSchema.safeParse(raw);
   if (!parsed.success) throw toValidationError(parsed.error);
   const input = parsed.data;
-  if (!(['APPEALS_REVIEWER', 'LEAD'] as Role[]).some((r) => user.roles.includes(r))) {
+  if (!APPEAL_DECIDERS.some((r) => user.roles.includes(r))) {
     throw new ForbiddenError('Only appeals reviewers and leads decide appeals');
   }
   return inTransaction(ctx, async (unit) => {
     const appeal = await unit.tx.appeal.findUnique({ where: { id: input.appealId }, include: { decision: true } });
     if (!appeal) throw new NotFoundError('Appeal');
+    // An appeal on a case the caller may not see is "not found", like an unknown id (src/services/access.ts).
+    const access = await caseAccess(ctx, unit, appeal.caseId, { notFound: 'Appeal', anyOf: APPEAL_DECIDERS });
     if (appeal.status !== 'PENDING') throw new InvalidTransitionError('This appeal has already been decided');
     if (!mayDecideAppeal(appeal.decision.decidedById, user.id)) {
       throw new ForbiddenError('The appeal must be decided by someone other than the original decider');
     }
-    const found = await requireLease(ctx, unit, appeal.caseId, user.id);
+    const found = requireLiveLease(access, unit);
     const effect = overturnEffect(appeal.decision.actions);
     const step = input.outcome === 'UPHELD' ? 'upholdAppeal' : effect === 'REVERSE_ENFORCEMENT' ? 'reverseOnAppeal' : 'reopenOnAppeal';
     const status = transition(found.status, step);

@@ -12,7 +12,8 @@ import type { Assessment, Case } from '../generated/prisma/client.js';
 import type { ServiceContext } from './context.js';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.js';
 import { ensureReferral } from './referrals.js';
-import { requireLease, requireUser } from './claims.js';
+import { requireUser } from './claims.js';
+import { requireCaseAccess } from './access.js';
 import { inTransaction } from './transaction.js';
 import { transition } from './workflow.js';
 import { isUuid } from './validation.js';
@@ -56,7 +57,10 @@ export async function submitAssessment(ctx: ServiceContext, input: AssessmentInp
     throw new ForbiddenError(`Only child-safety specialists may assess ${input.category}; release the case to a specialist`);
   }
   return inTransaction(ctx, async (unit) => {
-    const found = await requireLease(ctx, unit, input.caseId, user.id);
+    const { case: found, roles } = await requireCaseAccess(ctx, unit, input.caseId, 'assess');
+    if (!canHandleCategory(roles, input.category)) {
+      throw new ForbiddenError(`Only child-safety specialists may assess ${input.category}; release the case to a specialist`);
+    }
     transition(found.status, 'assess');
     const factors = factorsOf(input);
     const recommendation = recommendOrThrow(factors, caseFactsOf(found));

@@ -8,21 +8,18 @@ import {
   isHighExposureCategory,
   type Category,
   type QueueName,
-  type Role,
 } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import {
   ExposureCapReachedError,
   ForbiddenError,
-  InvalidTransitionError,
   NoCaseAvailableError,
   NotAuthenticatedError,
-  NotFoundError,
 } from './errors.js';
 import { NoChange, inTransaction, type Unit } from './transaction.js';
 import { transition } from './workflow.js';
 import { fromUtc, isoOf, utcTimestamp } from './sql.js';
-import { isUuid } from './validation.js';
+import { currentRoles, requireCaseAccess } from './access.js';
 
 export function requireUser(ctx: ServiceContext) {
   if (ctx.actor.kind !== 'USER') throw new NotAuthenticatedError();
@@ -75,12 +72,15 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
   const user = requireUser(ctx);
   if (!canWorkQueue(user.roles, queue)) throw new ForbiddenError(`You are not qualified to work the ${queue} queue`);
   return inTransaction(ctx, async (unit) => {
+    // The caller's access as it stands now, not as the request began (src/services/access.ts).
+    const roles = await currentRoles(unit.tx, user);
+    if (!canWorkQueue(roles, queue)) throw new ForbiddenError(`You are not qualified to work the ${queue} queue`);
     const capReached = (await exposureToday(ctx, user.id, unit.tx)) >= ctx.settings.dailyExposureCap;
-    const categories = handledCategories(user.roles).filter((c) => !capReached || !isHighExposureCategory(c));
+    const categories = handledCategories(roles).filter((c) => !capReached || !isHighExposureCategory(c));
     const appeals = queue === 'APPEALS';
     const picked = categories.length ? await pickCase(unit, queue, categories, appeals, user.id) : null;
     if (!picked) {
-      if (capReached && (await pickCase(unit, queue, handledCategories(user.roles), appeals, user.id, true))) {
+      if (capReached && (await pickCase(unit, queue, handledCategories(roles), appeals, user.id, true))) {
         throw new ExposureCapReachedError(ctx.settings.dailyExposureCap);
       }
       throw new NoCaseAvailableError(queue);
@@ -127,37 +127,25 @@ async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'cla
   return { case: updated, leaseExpiresAt };
 }
 
-/** Loads a case the caller holds a live lease on, for a step that needs one. */
-export async function requireLease(ctx: ServiceContext, unit: Unit, caseId: string, userId: string): Promise<Case> {
-  const found = isUuid(caseId) ? await unit.tx.case.findUnique({ where: { id: caseId } }) : null;
-  if (!found) throw new NotFoundError('Case');
-  if (found.assigneeId !== userId) {
-    throw new InvalidTransitionError(found.assigneeId ? 'This case is claimed by another reviewer' : 'Claim this case before working on it');
-  }
-  if (!found.leaseExpiresAt || found.leaseExpiresAt.getTime() <= unit.now.getTime()) {
-    throw new InvalidTransitionError('Your claim on this case has expired; claim it again');
-  }
-  return found;
+/** Loads a case the caller may work on now and holds a live lease on, for a step that needs one (the shared guard). */
+export async function requireLease(ctx: ServiceContext, unit: Unit, caseId: string, _userId?: string): Promise<Case> {
+  return (await requireCaseAccess(ctx, unit, caseId, 'work')).case;
 }
 
 /** Hands a claimed case back to its queue. Leads may release anyone's claim. */
 export async function releaseCase(ctx: ServiceContext, caseId: string): Promise<Case> {
-  const user = requireUser(ctx);
+  requireUser(ctx);
   return inTransaction(ctx, async (unit) => {
-    const found = isUuid(caseId) ? await unit.tx.case.findUnique({ where: { id: caseId } }) : null;
-    if (!found) throw new NotFoundError('Case');
-    if (found.assigneeId !== user.id && !(user.roles as Role[]).includes('LEAD')) {
-      throw new InvalidTransitionError(found.assigneeId ? 'This case is claimed by another reviewer' : 'This case is not claimed');
-    }
+    const { case: found } = await requireCaseAccess(ctx, unit, caseId, 'release');
     return unassign(unit, found, 'case.released');
   });
 }
 
 /** Extends the caller's lease by the configured lease length from now. */
 export async function renewLease(ctx: ServiceContext, caseId: string): Promise<ClaimResult> {
-  const user = requireUser(ctx);
+  requireUser(ctx);
   return inTransaction(ctx, async (unit) => {
-    await requireLease(ctx, unit, caseId, user.id);
+    await requireCaseAccess(ctx, unit, caseId, 'renew');
     const leaseExpiresAt = new Date(unit.now.getTime() + ctx.settings.leaseMinutes * 60_000);
     const updated = await unit.tx.case.update({ where: { id: caseId }, data: { leaseExpiresAt } });
     unit.audit({ action: 'case.lease_renewed', entityType: 'Case', entityId: caseId, caseId, changes: { leaseExpiresAt: { to: leaseExpiresAt } } });
@@ -165,7 +153,8 @@ export async function renewLease(ctx: ServiceContext, caseId: string): Promise<C
   });
 }
 
-async function unassign(unit: Unit, found: Case, action: string): Promise<Case> {
+/** Hands a case back to its queue (`extra` joins the audited changes, e.g. why). Exported for the access guard. */
+export async function unassign(unit: Unit, found: Case, action: string, extra: Record<string, unknown> = {}): Promise<Case> {
   const status = transition(found.status, found.status === 'APPEALED' ? 'releaseAppeal' : 'release');
   const updated = await unit.tx.case.update({
     where: { id: found.id },
@@ -176,7 +165,7 @@ async function unassign(unit: Unit, found: Case, action: string): Promise<Case> 
     entityType: 'Case',
     entityId: found.id,
     caseId: found.id,
-    changes: { status: { from: found.status, to: status }, assigneeId: { from: found.assigneeId, to: null } },
+    changes: { status: { from: found.status, to: status }, assigneeId: { from: found.assigneeId, to: null }, ...extra },
   });
   unit.publish({ kind: 'RELEASED', queue: found.queue, caseId: found.id, category: found.category });
   return updated;

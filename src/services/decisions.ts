@@ -15,7 +15,8 @@ import { EscalationRequiredError, InvalidTransitionError, ValidationError, Versi
 import type { CyberTiplinePayload } from './ncmec.js';
 import { submitPendingNcmecReports } from './ncmec.js';
 import { ensureReferral } from './referrals.js';
-import { requireLease, requireUser } from './claims.js';
+import { requireUser } from './claims.js';
+import { requireCaseAccess } from './access.js';
 import { inTransaction } from './transaction.js';
 import { transition } from './workflow.js';
 import { toValidationError } from './validation.js';
@@ -44,13 +45,13 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
   if (!parsed.success) throw toValidationError(parsed.error);
   const input = parsed.data;
   const result = await inTransaction(ctx, async (unit) => {
-    const found = await requireLease(ctx, unit, input.caseId, user.id);
+    const { case: found, roles } = await requireCaseAccess(ctx, unit, input.caseId, 'decide');
     const status = transition(found.status, 'decide');
     if (found.version !== input.expectedVersion) throw new VersionConflictError(found.version);
     const assessment = await unit.tx.assessment.findFirst({ where: { caseId: found.id }, orderBy: { createdAt: 'desc' } });
     if (!assessment) throw new InvalidTransitionError('Assess the case against the policy before deciding it');
     const recommendation = assessment.recommendation as unknown as Recommendation;
-    if (recommendation.escalate && !user.roles.includes('LEAD')) throw new EscalationRequiredError();
+    if (recommendation.escalate && !roles.includes('LEAD')) throw new EscalationRequiredError();
 
     const actions = normalizeActions(input.actions);
     const deviates = !sameActions(actions, recommendation.actions);

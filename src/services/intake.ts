@@ -17,6 +17,7 @@ import type { ServiceContext } from './context.js';
 import { IdempotencyConflictError, ValidationError } from './errors.js';
 import { followUpTokenFor, reporterKeyFor, sha256Hex } from './secrets.js';
 import { inTransaction, type Unit } from './transaction.js';
+import { releaseIfUnqualified } from './access.js';
 import { FOLDABLE_STATUSES } from './workflow.js';
 import { REPORT_STATUS_SELECT } from './report-status.js';
 import { ensureReferral } from './referrals.js';
@@ -260,7 +261,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     const t = triage({ category, childAtImmediateRisk, distinctReporters, requestedByDepicted, knownHashMatch: caseMatched });
     const priority = Math.min(open.priority, t.priority);
     const slaDueAt = new Date(Math.min(open.slaDueAt.getTime(), open.createdAt.getTime() + t.slaMinutes * 60_000));
-    await tx.case.update({
+    const folded = await tx.case.update({
       where: { id: caseId },
       data: {
         category,
@@ -288,6 +289,8 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     } else {
       unit.publish({ kind: 'UPDATED', queue: t.queue, caseId, category });
     }
+    // A graver category may put the case out of its holder's reach: then it goes back to its (new) queue now.
+    if (category !== open.category) await releaseIfUnqualified(unit, folded, 'CATEGORY_CHANGED');
   }
 
   if (matches.length) await recordMatches(unit, caseId, matches);

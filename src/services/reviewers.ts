@@ -6,6 +6,7 @@ import { ROLES, type Role } from '../policy/index.js';
 import { userOf, type ServiceContext } from './context.js';
 import { ForbiddenError, NotFoundError } from './errors.js';
 import { inTransaction } from './transaction.js';
+import { releaseWithdrawnLeases } from './access.js';
 import { toValidationError } from './validation.js';
 
 export interface ReviewerAccess {
@@ -88,6 +89,9 @@ export async function setReviewerAccess(ctx: ServiceContext, raw: SetReviewerAcc
     const revokedRoles = [...new Set(input.revokedRoles)].sort();
     const suspendedAt = input.suspended ? (before.suspendedAt ?? unit.now) : null;
     const updated = await unit.tx.reviewer.update({ where: { id: before.id }, data: { revokedRoles, suspendedAt } });
+    // Cases the reviewer may no longer handle go back to their queues in this same transaction.
+    const granted = grantedRoles(updated.roles as Role[], { revokedRoles: revokedRoles as Role[], suspended: input.suspended }) ?? [];
+    const released = await releaseWithdrawnLeases(unit, before.id, granted);
     unit.audit({
       action: 'reviewer.access_changed',
       entityType: 'Reviewer',
@@ -95,6 +99,7 @@ export async function setReviewerAccess(ctx: ServiceContext, raw: SetReviewerAcc
       changes: {
         revokedRoles: { from: before.revokedRoles, to: revokedRoles },
         suspended: { from: before.suspendedAt !== null, to: input.suspended },
+        ...(released ? { releasedCases: released } : {}),
       },
     });
     return updated;

@@ -16,7 +16,7 @@ export interface AppealRequest {
   decisionActions: readonly EnforcementAction[];
   appealableUntil: Date;
   now: Date;
-  /** Appeals already lodged against the decision. */
+  /** Appeals this appellant has already lodged against the decision (each appellant appeals a decision once). */
   priorAppeals: number;
   decisionReversed: boolean;
 }
@@ -28,7 +28,7 @@ export type AppealRefusal =
 
 /** Null when the appeal may be lodged, else why not. */
 export function appealRefusal(request: AppealRequest): AppealRefusal | null {
-  if (request.priorAppeals > 0) return { code: 'ALREADY_APPEALED', message: 'This decision has already been appealed' };
+  if (request.priorAppeals > 0) return { code: 'ALREADY_APPEALED', message: 'You have already appealed this decision' };
   if (request.decisionReversed) return { code: 'NOT_APPEALABLE', message: 'This decision has already been reversed' };
   if (request.now.getTime() > request.appealableUntil.getTime()) {
     return { code: 'WINDOW_CLOSED', message: 'The appeal window for this decision has closed' };
@@ -37,9 +37,8 @@ export function appealRefusal(request: AppealRequest): AppealRefusal | null {
   if (request.appellantKind === 'AFFECTED_ACCOUNT' && noAction) {
     return { code: 'NOT_APPEALABLE', message: 'No enforcement action was taken against the account' };
   }
-  if (request.appellantKind === 'NOTIFIER' && !noAction) {
-    return { code: 'NOT_APPEALABLE', message: 'A notifier may appeal only a decision to take no action' };
-  }
+  // A notifier may appeal any decision on their notice: no action, or less than they asked for (a label instead of
+  // removal included), DSA Art. 20(1).
   return null;
 }
 
@@ -47,7 +46,10 @@ export function appealRefusal(request: AppealRequest): AppealRefusal | null {
 export const mayDecideAppeal = (originalDeciderId: string, appealDeciderId: string): boolean =>
   originalDeciderId !== appealDeciderId;
 
-/** What an overturn does: enforcement is lifted; a no-action decision overturned on a notifier's appeal is reopened. */
-export function overturnEffect(actions: readonly EnforcementAction[]): 'REVERSE_ENFORCEMENT' | 'REOPEN_CASE' {
-  return actions.every((a) => a === 'NO_ACTION') ? 'REOPEN_CASE' : 'REVERSE_ENFORCEMENT';
+/**
+ * What a successful appeal does. The affected account's lifts the enforcement (the case closes). A notifier's says the
+ * decision did too little, so the case is reopened for a new decision; whatever was applied stays until that decision.
+ */
+export function overturnEffect(actions: readonly EnforcementAction[], appellantKind: AppellantKind = 'AFFECTED_ACCOUNT'): 'REVERSE_ENFORCEMENT' | 'REOPEN_CASE' {
+  return appellantKind === 'NOTIFIER' || actions.every((a) => a === 'NO_ACTION') ? 'REOPEN_CASE' : 'REVERSE_ENFORCEMENT';
 }

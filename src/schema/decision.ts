@@ -29,7 +29,8 @@ export const DecisionRef = builder.prismaObject('Decision', {
     decidedAt: t.expose('decidedAt', { type: 'DateTime' }),
     decidedBy: t.relation('decidedBy'),
     appealableUntil: t.expose('appealableUntil', { type: 'DateTime' }),
-    reversedAt: t.expose('reversedAt', { type: 'DateTime', nullable: true }),
+    reversedAt: t.expose('reversedAt', { type: 'DateTime', nullable: true, description: 'When an appeal against the decision succeeded: it no longer stands' }),
+    reversedBy: t.relation('reversedBy', { nullable: true, description: 'Who decided the appeal that reversed it' }),
     statementOfReasons: t.field({
       type: StatementOfReasonsRef,
       select: { statementOfReasons: true },

@@ -43,6 +43,10 @@ export async function submitAppeal(ctx: ServiceContext, raw: SubmitAppealInput):
     } else {
       throw new ForbiddenError(platform ? 'Name the affected account (appellantAccountId)' : 'Appeal with the follow-up token from your report receipt');
     }
+    // Appeals on one case are serialised: each appellant's count and the case's status are read as they stand.
+    await unit.tx.$queryRaw`SELECT "id" FROM "Case" WHERE "id" = ${decision.caseId}::uuid FOR UPDATE`;
+    const current = await unit.tx.case.findUniqueOrThrow({ where: { id: decision.caseId } });
+    const standing = await unit.tx.decision.findUniqueOrThrow({ where: { id: decision.id }, select: { reversedAt: true } });
     const latest = await unit.tx.decision.findFirst({ where: { caseId: decision.caseId }, orderBy: { decidedAt: 'desc' }, select: { id: true } });
     if (latest?.id !== decision.id) throw new AppealNotAllowedError('NOT_APPEALABLE', 'This decision has been superseded');
     const refusal = appealRefusal({
@@ -50,11 +54,18 @@ export async function submitAppeal(ctx: ServiceContext, raw: SubmitAppealInput):
       decisionActions: decision.actions,
       appealableUntil: decision.appealableUntil,
       now: unit.now,
-      priorAppeals: await unit.tx.appeal.count({ where: { decisionId: decision.id } }),
-      decisionReversed: decision.reversedAt !== null,
+      // Each appellant once per decision: the account holder, and each notice's notifier.
+      priorAppeals: await unit.tx.appeal.count({
+        where:
+          appellant.kind === 'AFFECTED_ACCOUNT'
+            ? { decisionId: decision.id, appellantKind: 'AFFECTED_ACCOUNT', appellantAccountId: appellant.accountId }
+            : { decisionId: decision.id, appellantKind: 'NOTIFIER', reportId: appellant.reportId },
+      }),
+      decisionReversed: standing.reversedAt !== null,
     });
     if (refusal) throw new AppealNotAllowedError(refusal.code, refusal.message);
-    const status = transition(decision.case.status, 'appeal');
+    const status = transition(current.status, 'appeal');
+    const alreadyAppealed = current.status === 'APPEALED';
     const appeal = await unit.tx.appeal.create({
       data: {
         caseId: decision.caseId,
@@ -66,13 +77,21 @@ export async function submitAppeal(ctx: ServiceContext, raw: SubmitAppealInput):
         createdAt: unit.now,
       },
     });
-    await unit.tx.case.update({
-      where: { id: decision.caseId },
-      data: { status, queue: 'APPEALS', slaDueAt: new Date(unit.now.getTime() + APPEAL_SLA_MINUTES * 60_000), assigneeId: null, leaseExpiresAt: null, version: { increment: 1 } },
-    });
     unit.audit({ action: 'appeal.submitted', entityType: 'Appeal', entityId: appeal.id, caseId: decision.caseId, changes: { appellantKind: appellant.kind, decisionId: decision.id } });
-    unit.audit({ action: 'case.appealed', entityType: 'Case', entityId: decision.caseId, caseId: decision.caseId, changes: { status: { from: decision.case.status, to: status }, queue: { from: decision.case.queue, to: 'APPEALS' } } });
-    unit.publish({ kind: 'ADDED', queue: 'APPEALS', caseId: decision.caseId, category: decision.case.category });
+    const slaDueAt = new Date(unit.now.getTime() + APPEAL_SLA_MINUTES * 60_000);
+    if (alreadyAppealed) {
+      // Another appellant's appeal is pending: the case stays where it is (and with whoever holds it); its due time
+      // stays the earlier one.
+      await unit.tx.case.update({ where: { id: current.id }, data: { slaDueAt: current.slaDueAt < slaDueAt ? current.slaDueAt : slaDueAt, version: { increment: 1 } } });
+      unit.publish({ kind: 'UPDATED', queue: 'APPEALS', caseId: current.id, category: current.category });
+      return appeal;
+    }
+    await unit.tx.case.update({
+      where: { id: current.id },
+      data: { status, queue: 'APPEALS', slaDueAt, assigneeId: null, leaseExpiresAt: null, version: { increment: 1 } },
+    });
+    unit.audit({ action: 'case.appealed', entityType: 'Case', entityId: current.id, caseId: current.id, changes: { status: { from: current.status, to: status }, queue: { from: current.queue, to: 'APPEALS' } } });
+    unit.publish({ kind: 'ADDED', queue: 'APPEALS', caseId: current.id, category: current.category });
     return appeal;
   });
 }
@@ -103,8 +122,13 @@ export async function decideAppeal(ctx: ServiceContext, raw: DecideAppealInput):
       throw new ForbiddenError('The appeal must be decided by someone other than the original decider');
     }
     const found = requireLiveLease(access, unit);
-    const effect = overturnEffect(appeal.decision.actions);
-    const step = input.outcome === 'UPHELD' ? 'upholdAppeal' : effect === 'REVERSE_ENFORCEMENT' ? 'reverseOnAppeal' : 'reopenOnAppeal';
+    const others = await unit.tx.appeal.findMany({ where: { caseId: found.id, status: 'PENDING', id: { not: appeal.id } }, select: { id: true } });
+    const upheldDecision = input.outcome === 'UPHELD';
+    const effect = overturnEffect(appeal.decision.actions, appeal.appellantKind);
+    // The decision stands: the case closes, unless another appellant's appeal still waits. The appeal succeeds: the
+    // decision no longer stands, so appeals still pending against it are superseded, and the enforcement is lifted
+    // (the case closes) or, on a notifier's appeal, the case is reopened for a new decision.
+    const step = upheldDecision ? (others.length ? 'nextAppeal' : 'upholdAppeal') : effect === 'REVERSE_ENFORCEMENT' ? 'reverseOnAppeal' : 'reopenOnAppeal';
     const status = transition(found.status, step);
     const statementOfReasons = appealStatement({ outcome: input.outcome, originalActions: appeal.decision.actions, reason: input.reason, effect, policyVersion: appeal.decision.policyVersion });
     const decided = await unit.tx.appeal.update({
@@ -112,19 +136,38 @@ export async function decideAppeal(ctx: ServiceContext, raw: DecideAppealInput):
       data: { status: 'DECIDED', outcome: input.outcome, reason: input.reason, statementOfReasons: statementOfReasons as object, decidedById: user.id, decidedAt: unit.now },
     });
     let data: Parameters<typeof unit.tx.case.update>[0]['data'] = { status, assigneeId: null, leaseExpiresAt: null, version: { increment: 1 } };
-    if (status === 'CLOSED') data = { ...data, closedAt: unit.now };
+    // Out of the appeals queue, back to the queue of its category as it stands.
+    const t = triage({ category: found.category, childAtImmediateRisk: found.childAtImmediateRisk, distinctReporters: found.distinctReporterCount, requestedByDepicted: found.requestedByDepicted, knownHashMatch: found.knownHashMatch });
+    if (status === 'CLOSED') data = { ...data, closedAt: unit.now, queue: t.queue };
     if (step === 'reopenOnAppeal') {
-      const t = triage({ category: found.category, childAtImmediateRisk: found.childAtImmediateRisk, distinctReporters: found.distinctReporterCount, requestedByDepicted: found.requestedByDepicted, knownHashMatch: found.knownHashMatch });
       data = { ...data, queue: t.queue, priority: t.priority, slaDueAt: new Date(unit.now.getTime() + t.slaMinutes * 60_000), decidedAt: null };
     }
     const updated = await unit.tx.case.update({ where: { id: found.id }, data });
-    if (input.outcome === 'OVERTURNED' && effect === 'REVERSE_ENFORCEMENT') {
-      await unit.tx.decision.update({ where: { id: appeal.decisionId }, data: { reversedAt: unit.now } });
-      unit.audit({ action: 'decision.reversed', entityType: 'Decision', entityId: appeal.decisionId, caseId: found.id, changes: { reversedActions: appeal.decision.actions } });
+    if (!upheldDecision) {
+      await unit.tx.decision.update({ where: { id: appeal.decisionId }, data: { reversedAt: unit.now, reversedById: user.id } });
+      // `decision.reversed` tells the platform to lift the enforcement (the enforcement feed); a notifier's successful
+      // appeal leaves it in place until the new decision, so it is recorded as `decision.overturned`.
+      unit.audit({
+        action: effect === 'REVERSE_ENFORCEMENT' ? 'decision.reversed' : 'decision.overturned',
+        entityType: 'Decision',
+        entityId: appeal.decisionId,
+        caseId: found.id,
+        changes: { reversedActions: appeal.decision.actions, appealId: appeal.id, effect, reversedById: user.id },
+      });
+      if (others.length) {
+        await unit.tx.appeal.updateMany({ where: { id: { in: others.map((o) => o.id) } }, data: { status: 'SUPERSEDED' } });
+        for (const other of others) {
+          unit.audit({ action: 'appeal.superseded', entityType: 'Appeal', entityId: other.id, caseId: found.id, changes: { status: { from: 'PENDING', to: 'SUPERSEDED' }, byAppealId: appeal.id } });
+        }
+      }
     }
     unit.audit({ action: 'appeal.decided', entityType: 'Appeal', entityId: appeal.id, caseId: found.id, changes: { outcome: input.outcome, effect: input.outcome === 'OVERTURNED' ? effect : null, caseStatus: { from: found.status, to: status } } });
-    unit.publish({ kind: 'RESOLVED', queue: 'APPEALS', caseId: found.id, category: found.category });
-    if (step === 'reopenOnAppeal') unit.publish({ kind: 'ADDED', queue: updated.queue, caseId: found.id, category: found.category });
+    if (step === 'nextAppeal') {
+      unit.publish({ kind: 'RELEASED', queue: 'APPEALS', caseId: found.id, category: found.category });
+    } else {
+      unit.publish({ kind: 'RESOLVED', queue: 'APPEALS', caseId: found.id, category: found.category });
+      if (step === 'reopenOnAppeal') unit.publish({ kind: 'ADDED', queue: updated.queue, caseId: found.id, category: found.category });
+    }
     return { appeal: decided, case: updated };
   });
 }

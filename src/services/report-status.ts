@@ -36,7 +36,7 @@ export interface ReportStatusView {
   reportId: string;
   status: ReportStatus;
   updatedAt: Date;
-  /** Until when the reporter may appeal: set only while a no-action decision is open to a notifier's appeal. */
+  /** Until when the reporter may appeal: set only while the standing decision is open to this notifier's appeal. */
   appealableUntil: Date | null;
 }
 
@@ -50,7 +50,11 @@ export async function reportStatusByToken(prisma: PrismaClient, token: string, n
         select: {
           status: true,
           updatedAt: true,
-          decisions: { orderBy: { decidedAt: 'desc' }, take: 1, select: { actions: true, reversedAt: true, appealableUntil: true, appeals: { select: { id: true } } } },
+          decisions: {
+            orderBy: { decidedAt: 'desc' },
+            take: 1,
+            select: { actions: true, reversedAt: true, appealableUntil: true, appeals: { where: { appellantKind: 'NOTIFIER', report: { followUpTokenHash: sha256Hex(token) } }, select: { id: true } } },
+          },
         },
       },
     },
@@ -58,7 +62,8 @@ export async function reportStatusByToken(prisma: PrismaClient, token: string, n
   if (!report) return null;
   const latest = report.case.decisions[0];
   const status = reportStatusOf(report.case);
+  // A notifier may appeal any standing decision on their notice once (DSA Art. 20), while its window is open.
   const notifierMayAppeal =
-    status === 'NO_ACTION_TAKEN' && latest && latest.actions.every((a) => a === 'NO_ACTION') && latest.appeals.length === 0 && latest.appealableUntil > now;
+    (status === 'NO_ACTION_TAKEN' || status === 'ACTION_TAKEN') && latest && !latest.reversedAt && latest.appeals.length === 0 && latest.appealableUntil > now;
   return { reportId: report.id, status, updatedAt: report.case.updatedAt, appealableUntil: notifierMayAppeal ? latest.appealableUntil : null };
 }

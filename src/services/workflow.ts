@@ -9,8 +9,12 @@ export const TRANSITIONS = {
   releaseAppeal: { from: ['APPEALED'], to: 'APPEALED' },
   assess: { from: ['IN_REVIEW'], to: 'IN_REVIEW' },
   decide: { from: ['IN_REVIEW'], to: 'DECIDED' },
-  appeal: { from: ['DECIDED'], to: 'APPEALED' },
+  // Each appellant may appeal the standing decision once: after another appellant's appeal was rejected (CLOSED), or
+  // while another's is pending (APPEALED).
+  appeal: { from: ['DECIDED', 'CLOSED', 'APPEALED'], to: 'APPEALED' },
   upholdAppeal: { from: ['APPEALED'], to: 'CLOSED' },
+  /** An appeal decided while another appellant's is still pending: the case waits in the appeals queue for it. */
+  nextAppeal: { from: ['APPEALED'], to: 'APPEALED' },
   reverseOnAppeal: { from: ['APPEALED'], to: 'CLOSED' },
   reopenOnAppeal: { from: ['APPEALED'], to: 'OPEN' },
 } as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus }>;

@@ -7,6 +7,7 @@ import {
   canWorkQueue,
   intakeGuidance,
   mayDecideAppeal,
+  overturnEffect,
   triage,
   type TriageSignals,
 } from '../../src/policy/index.js';
@@ -58,15 +59,22 @@ describe('appeal rules', () => {
     expect(until.toISOString()).toBe('2026-07-31T12:00:00.000Z');
   });
   const base = { appealableUntil: until, now: new Date('2026-03-01T00:00:00Z'), priorAppeals: 0, decisionReversed: false };
-  it('the affected account appeals enforcement; a notifier appeals only no action', () => {
+  it('the affected account appeals enforcement; a notifier appeals any decision on their notice', () => {
     expect(appealRefusal({ ...base, appellantKind: 'AFFECTED_ACCOUNT', decisionActions: ['REMOVE_CONTENT'] })).toBeNull();
     expect(appealRefusal({ ...base, appellantKind: 'AFFECTED_ACCOUNT', decisionActions: ['NO_ACTION'] })?.code).toBe('NOT_APPEALABLE');
     expect(appealRefusal({ ...base, appellantKind: 'NOTIFIER', decisionActions: ['NO_ACTION'] })).toBeNull();
-    expect(appealRefusal({ ...base, appellantKind: 'NOTIFIER', decisionActions: ['REMOVE_CONTENT'] })?.code).toBe('NOT_APPEALABLE');
+    // A notifier may appeal any decision on their notice, a label instead of removal included (DSA Art. 20).
+    expect(appealRefusal({ ...base, appellantKind: 'NOTIFIER', decisionActions: ['REMOVE_CONTENT'] })).toBeNull();
+    expect(appealRefusal({ ...base, appellantKind: 'NOTIFIER', decisionActions: ['SENSITIVE_MEDIA_LABEL'] })).toBeNull();
   });
   it('closed windows and second appeals are refused', () => {
     expect(appealRefusal({ ...base, now: new Date('2026-08-01T00:00:00Z'), appellantKind: 'AFFECTED_ACCOUNT', decisionActions: ['REMOVE_CONTENT'] })?.code).toBe('WINDOW_CLOSED');
     expect(appealRefusal({ ...base, priorAppeals: 1, appellantKind: 'AFFECTED_ACCOUNT', decisionActions: ['REMOVE_CONTENT'] })?.code).toBe('ALREADY_APPEALED');
+  });
+  it('a successful appeal lifts enforcement for the account, and reopens the case for a notifier', () => {
+    expect(overturnEffect(['REMOVE_CONTENT'], 'AFFECTED_ACCOUNT')).toBe('REVERSE_ENFORCEMENT');
+    expect(overturnEffect(['SENSITIVE_MEDIA_LABEL'], 'NOTIFIER')).toBe('REOPEN_CASE');
+    expect(overturnEffect(['NO_ACTION'], 'NOTIFIER')).toBe('REOPEN_CASE');
   });
   it('the original decider may not decide the appeal', () => {
     expect(mayDecideAppeal('u1', 'u1')).toBe(false);

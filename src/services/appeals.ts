@@ -1,5 +1,6 @@
-// Appeals (DSA Art. 20): by the affected account through the platform, or by a notifier with the follow-up token
-// against a decision to take no action; decided by someone other than the original decider.
+// Appeals (DSA Art. 20): by the affected account through the platform against a decision that acted on it, or by a
+// notifier with the follow-up token against any decision on their notice; each appellant once per decision; decided by
+// someone other than the original decider, who may work on the case now (src/services/access.ts).
 import { z } from 'zod';
 import { appealRefusal, appealStatement, mayDecideAppeal, overturnEffect, triage } from '../policy/index.js';
 import type { Appeal, Case } from '../generated/prisma/client.js';

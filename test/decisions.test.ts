@@ -168,6 +168,37 @@ describe('statements of reasons and scope', () => {
   });
 });
 
+describe('citations and the enforcement ladder through the API', () => {
+  it('a label outcome cites the nudity and severity clauses that allow it, and the ladder step behind the label', async () => {
+    const caseId = await file({ category: 'PHYSICAL_CHILD_ABUSE_MEDIA' });
+    expect((await claim('PHYSICAL_CHILD_ABUSE_MEDIA', t.specialist)).case.id).toBe(caseId);
+    const res = await server.gql(
+      `mutation($input: AssessmentInput!) { submitAssessment(input: $input) { __typename ... on SubmitAssessmentSuccess { assessment { recommendation { actions rationale { clause } ladder { step action practice } } } } } }`,
+      { input: { caseId, category: 'PHYSICAL_CHILD_ABUSE_MEDIA', ageAssessment: 'CONFIRMED_MINOR', nudity: 'FULLY_CLOTHED', severity: 'MODERATE', context: 'NEWSWORTHY' } },
+      { token: t.specialist },
+    );
+    const r = res.data.submitAssessment.assessment.recommendation;
+    expect(r.actions).toEqual(['SENSITIVE_MEDIA_LABEL']);
+    expect(r.rationale.map((c: { clause: string }) => c.clause)).toEqual(expect.arrayContaining(['PCAM-2', 'PCAM-3', 'PCAM-4']));
+    expect(r.ladder).toMatchObject([{ step: 'LADDER-3', action: 'SENSITIVE_MEDIA_LABEL' }]);
+    const decided = await decide(caseId, ['SENSITIVE_MEDIA_LABEL'], t.specialist);
+    const ground = decided.decision.statementOfReasons.ground;
+    expect(ground).toContain('PCAM-2');
+    expect(ground).toMatch(/LADDER-3 .*not policy text|not policy text.*LADDER-3/);
+    expect(ground).toContain(r.ladder[0].practice);
+  });
+
+  it('reporter guidance names the clauses it quotes', async () => {
+    const res = await server.gql(
+      `mutation { submitReport(input: { contentId: "content-${hex(4)}", category: CHILD_SEXUAL_EXPLOITATION, childAtImmediateRisk: true }) { ... on SubmitReportSuccess { guidance { message ncmecPhone advice { clause quote } } } } }`,
+    );
+    const g = res.data.submitReport.guidance;
+    expect(g.advice.map((c: { clause: string }) => c.clause)).toEqual(['RISK-1', 'NCMEC-1', 'REPORT-4', 'REPORT-2']);
+    for (const c of g.advice) expect(g.message).toContain(c.quote.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1'));
+    expect(g.advice[1].quote).toContain(g.ncmecPhone);
+  });
+});
+
 describe('strikes per reported account', () => {
   it('a strike is recorded against the reported account and shown on its later cases', async () => {
     const account = `account-${hex(4)}`;
@@ -188,5 +219,13 @@ describe('strikes per reported account', () => {
     expect((await caseView(other, t.reviewer)).reportedAccountStrikes).toEqual([]);
     const anonymous = await server.gql(CASE, { id: second });
     expect(anonymous.data?.case ?? null).toBeNull();
+
+    // Reversed on appeal, the strike no longer counts.
+    const appeal = await client.op('SubmitAppeal', { input: { decisionId: decided.decision.id, appellantAccountId: account, statement: 'placeholder statement' } }, await token('platform-o', ['PLATFORM']));
+    const appeals = await token('app-o1', ['APPEALS_REVIEWER', 'CHILD_SAFETY_SPECIALIST'], 'Appeals O1');
+    expect((await claim('APPEALS', appeals)).case.id).toBe(first);
+    const overturned = await client.op('DecideAppeal', { input: { appealId: appeal.data.submitAppeal.appeal.id, outcome: 'OVERTURNED', reason: 'placeholder reason' } }, appeals);
+    expect(overturned.data.decideAppeal.__typename).toBe('DecideAppealSuccess');
+    expect((await caseView(second, t.reviewer)).reportedAccountStrikes).toMatchObject([{ category: 'PHYSICAL_CHILD_ABUSE_MEDIA', active: false }]);
   });
 });

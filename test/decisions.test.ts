@@ -96,6 +96,21 @@ describe('declining enforcement on exploitation is a two-person decision', () =>
     expect((await caseView(caseId, t.lead)).escalation).toBeNull();
   });
 
+  it('a lead who assessed exploitation cannot decline it alone: another lead decides', async () => {
+    const caseId = await file({ category: 'CHILD_SEXUAL_EXPLOITATION' });
+    expect((await claim('CHILD_SEXUAL_EXPLOITATION', t.lead)).case.id).toBe(caseId);
+    await assess(cse(caseId), t.lead);
+    const refused = await decide(caseId, ['NO_ACTION'], t.lead, 'placeholder justification');
+    expect(refused.__typename).toBe('EscalationRequiredError');
+    expect((await caseView(caseId, t.lead)).escalation).toMatchObject({ reason: 'DECLINED_ENFORCEMENT_ON_EXPLOITATION', escalatedBy: { id: 'lead-o1' } });
+    expect((await claim('CHILD_SEXUAL_EXPLOITATION', t.lead)).__typename).toBe('NoCaseAvailableError');
+    const other = await token('lead-o2', ['LEAD'], 'Lead O2');
+    expect((await claim('CHILD_SEXUAL_EXPLOITATION', other)).case.id).toBe(caseId);
+    const decided = await decide(caseId, ['NO_ACTION'], other, 'placeholder lead justification');
+    expect(decided.__typename).toBe('DecideCaseSuccess');
+    expect(await db().ncmecReport.count({ where: { caseId } })).toBe(0);
+  });
+
   it('a label alone on exploitation is declining enforcement too', async () => {
     const caseId = await file({ category: 'CHILD_SEXUAL_EXPLOITATION' });
     expect((await claim('CHILD_SEXUAL_EXPLOITATION', t.specialist)).case.id).toBe(caseId);

@@ -14,7 +14,8 @@ export const removesContent = (actions: readonly EnforcementAction[]): boolean =
 /**
  * Why a lead must take this decision, or null when the reviewer who assessed the case may. An undetermined age is
  * decided by a lead; so is declining enforcement (no action, a label, anything without removal) on a case the policy
- * assessed as exploitation: a second person, senior, makes that call.
+ * assessed as exploitation: a second person, senior, makes that call — a lead who did not make the assessment (the
+ * service checks who assessed).
  */
 export function escalationReason(recommendation: Recommendation, actions: readonly EnforcementAction[]): EscalationReason | null {
   if (recommendation.escalate) return 'AGE_UNDETERMINED';

@@ -25,6 +25,14 @@ const ACTION_TEXT: Record<EnforcementAction, string> = {
   SUSPEND_ACCOUNT: 'the account was permanently suspended',
 };
 
+const RECOMMENDED_TEXT: Record<EnforcementAction, string> = {
+  NO_ACTION: 'no action',
+  SENSITIVE_MEDIA_LABEL: 'a sensitive-media label',
+  REMOVE_CONTENT: 'removal of the content',
+  ACCOUNT_STRIKE: 'a strike against the account',
+  SUSPEND_ACCOUNT: 'permanent suspension of the account',
+};
+
 const CATEGORY_TEXT: Record<Category, string> = {
   CHILD_SEXUAL_EXPLOITATION: 'child sexual exploitation',
   PHYSICAL_CHILD_ABUSE_MEDIA: 'physical child abuse media',
@@ -81,7 +89,7 @@ export function decisionStatement(input: DecisionStatementInput): StatementOfRea
       `${input.firstReportedAt.toISOString().slice(0, 10)}.`,
     assessed,
     outcome.finding,
-    deviates ? `The decision differs from the outcome the policy rules recommended (${describeActions(recommendation.actions)}).` : null,
+    deviates ? `The decision differs from the outcome the policy rules recommended (${recommendation.actions.map((a) => RECOMMENDED_TEXT[a]).join('; ')}).` : null,
   ];
 
   const cited = outcome.ground.clauses.map((c) => `${c.clause} (“${plainQuote(c.quote)}”)`).join('; ');
@@ -96,7 +104,7 @@ export function decisionStatement(input: DecisionStatementInput): StatementOfRea
       ? "The platform's enforcement practice (its enforcement ladder, not policy text): " +
         outcome.ground.ladder.map((s) => `${s.step} ${s.title}: ${s.practice}`).join(' ')
       : null,
-    input.justification && (deviates || outcome.finding) ? `The reviewer's reasons: ${input.justification}` : null,
+    input.justification && (deviates || outcome.finding) ? `The decider's reasons: ${input.justification}` : null,
   ];
 
   return {
@@ -109,7 +117,7 @@ export function decisionStatement(input: DecisionStatementInput): StatementOfRea
         'automated decision was made.',
     ground: ground.filter(Boolean).join(' '),
     redress:
-      `You can appeal this decision until ${input.appealableUntil.toISOString()} (${plainQuote(CLAUSES['APPEAL-1'].quote)}). ` +
+      `You can appeal this decision until ${input.appealableUntil.toISOString()} (“${plainQuote(CLAUSES['APPEAL-1'].quote)}”). ` +
       'You may also refer it to a certified out-of-court dispute settlement body (DSA Art. 21) or seek judicial redress.',
   };
 }

@@ -93,7 +93,7 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
 /**
  * The most urgent claimable case, locked for this transaction. SKIP LOCKED lets concurrent claimers pass over each
  * other's picks, so no case goes to two reviewers. The original decider never gets its own case's appeal; a case
- * escalated under the two-person rule goes to leads only.
+ * escalated under the two-person rule goes to leads only, and never back to the one who escalated it.
  */
 async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, peek = false) {
   const status = appeals ? 'APPEALED' : 'OPEN';
@@ -101,7 +101,7 @@ async function pickCase(unit: Unit, queue: QueueName, categories: Category[], ap
     SELECT c."id" FROM "Case" c
     WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${status}::"CaseStatus" AND c."assigneeId" IS NULL
       AND c."category"::text = ANY(${categories}::text[])
-      AND (${lead} OR c."escalationReason" IS NULL)
+      AND (c."escalationReason" IS NULL OR (${lead} AND c."escalatedById" IS DISTINCT FROM ${userId}))
       AND (${!appeals} OR NOT EXISTS (
         SELECT 1 FROM "Decision" d WHERE d."caseId" = c."id" AND d."decidedById" = ${userId}))
     ORDER BY c."priority" ASC, c."slaDueAt" ASC, c."createdAt" ASC

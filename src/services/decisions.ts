@@ -60,9 +60,11 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
     const assessedCategory = (assessment.factors as unknown as AssessmentFactors).category ?? found.category;
     const actions = normalizeActions(input.actions);
 
-    // Two-person rule: the refusal itself is committed, so the case goes to the leads rather than back to its holder.
+    // Two-person rule: declining enforcement on exploitation needs a lead who is not the one who assessed it. The
+    // refusal itself is committed, so the case goes to the (other) leads rather than back to its holder.
     const needsLead = escalationReason(recommendation, actions);
-    if (needsLead && !user.roles.includes('LEAD')) return { escalated: await escalate(unit, found, needsLead, actions, user.id) };
+    const secondPerson = needsLead !== 'DECLINED_ENFORCEMENT_ON_EXPLOITATION' || assessment.reviewerId !== user.id;
+    if (needsLead && (!user.roles.includes('LEAD') || !secondPerson)) return { escalated: await escalate(unit, found, needsLead, actions, user.id) };
 
     if (!recommendation.inScope && actions.some((a) => a !== 'NO_ACTION')) {
       throw new ValidationError([{ path: 'actions', message: 'the Child Safety policy does not apply to an adult: decide NO_ACTION (the case closes as out of scope), or assess the case again' }]);

@@ -4,7 +4,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CATEGORY_FACTORS, CLAUSES, POLICY_VERSION, SLA_MINUTES, decisionTable, type TableRow } from '../src/policy/index.js';
+import {
+  CATEGORY_FACTORS,
+  CLAUSES,
+  ENFORCEMENT_LADDER,
+  POLICY_VERSION,
+  SLA_MINUTES,
+  STRIKE_PRACTICE,
+  decisionTable,
+  type TableRow,
+} from '../src/policy/index.js';
 
 export const README_PATH = fileURLToPath(new URL('../src/policy/README.md', import.meta.url));
 
@@ -35,6 +44,38 @@ export function renderReadme(): string {
     'law-enforcement referral. Confirmed exploitation always adds a NCMEC CyberTipline report and a 365-day',
     'evidence preservation hold, whatever the intent.',
     '',
+    '## What the policy decides, and what the platform\'s ladder decides',
+    '',
+    'The policy text decides whether content is in scope and whether it comes down: zero tolerance for child sexual',
+    'exploitation (CSE-1), removal of most physical child abuse media (PCAM-1) weighing nudity, severity and context',
+    '(PCAM-2 to PCAM-4), and the considerations for altercation media (MPA-1 to MPA-4). It names no suspension, no',
+    'strike and no label. Those come from the platform\'s enforcement ladder below (`ladder.ts`): platform practice,',
+    'cited in statements of reasons as such and never quoted as policy text. Each recommendation lists the clauses that',
+    'support each action (`grounds`) and the ladder steps behind it (`ladder`), so a decision cites the ground of the',
+    'actions actually decided (`decisionGround`), not of those merely recommended.',
+    '',
+    '## Enforcement ladder (platform practice, not policy text)',
+    '',
+    '| step | action | when | builds on |',
+    '|---|---|---|---|',
+    ...Object.entries(ENFORCEMENT_LADDER).map(([id, s]) => `| ${id} ${s.title} | ${s.action} | ${s.practice} | ${s.buildsOn.join(' ')} |`),
+    '',
+    STRIKE_PRACTICE,
+    '',
+    '## Decisions (`decision.ts`)',
+    '',
+    '- **Two-person rule.** A lead decides a case whose age could not be determined (`AGE_UNDETERMINED`). A decision',
+    '  that declines enforcement — no action, a label, anything that leaves the content up — on a case the policy',
+    '  assessed as exploitation (`DECLINED_ENFORCEMENT_ON_EXPLOITATION`) is taken by a lead who did not make that',
+    '  assessment, with a written justification.',
+    '- **Outcomes follow the decision.** The CyberTipline record and the 365-day preservation hold follow a decision',
+    '  that removes content it finds to be child sexual exploitation of a minor, whoever takes it: on a case assessed',
+    '  as exploitation, any decision that removes the content; on an escalated case, a lead\'s removal under the',
+    '  exploitation category, which finds the person depicted an apparent minor (the statement of reasons says so). A',
+    '  decision that leaves the content up files nothing.',
+    '- **Out of scope.** An adult-depicted case is closed with no action under this policy and its own statement of',
+    '  reasons (CS-3); enforcing under this policy on it is refused.',
+    '',
     '## Factors each category asks',
     '',
     '| category | required | optional |',
@@ -55,8 +96,8 @@ export function renderReadme(): string {
     '',
     `Every combination of every factor (${rows.length} rows).`,
     '',
-    '| category | age | risk | media kind | promotes | nudity | severity | context | graphic | by depicted | in scope | escalate | actions | NCMEC | referral | preserve days | clauses |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| category | age | risk | media kind | promotes | nudity | severity | context | graphic | by depicted | in scope | escalate | actions | NCMEC | referral | preserve days | clauses | ladder |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(({ factors: f, facts, recommendation: r }) =>
       [
         f.category,
@@ -76,6 +117,7 @@ export function renderReadme(): string {
         show(r.lawEnforcementReferralRequired),
         show(r.preserveEvidenceDays),
         r.rationale.map((c) => c.clause).join(' '),
+        r.ladder.map((l) => l.step).join(' '),
       ].join(' | ').replace(/^/, '| ').concat(' |'),
     ),
     '',

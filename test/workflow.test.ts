@@ -69,7 +69,7 @@ describe('child sexual exploitation', () => {
     const filed = await submit(report({ category: 'CHILD_SEXUAL_EXPLOITATION', reportedAccountId: account, mediaHashes: [{ algorithm: 'SHA256', value: hex(32) }] }));
     expect(filed.report.status).toBe('RECEIVED');
     expect(filed.guidance.ncmecPhone).toBe('1-800-843-5678');
-    expect(filed.guidance.message).toMatch(/Do not like, reply to/);
+    expect(filed.guidance.message).toMatch(/do not like, reply to/);
 
     // A reviewer without the specialist qualification may not work the queue.
     const refused = await client.op('ClaimNextCase', { queue: 'CHILD_SEXUAL_EXPLOITATION' }, t.reviewer);

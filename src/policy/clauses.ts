@@ -68,7 +68,7 @@ export const CLAUSES = {
   'NCMEC-1': {
     title: 'NCMEC CyberTipline',
     quote:
-      'you can also notify the National Center for Missing & Exploited Children (NCMEC) by using their [CyberTipLine](#) portal or calling 1-800-843-5678.',
+      'Additionally, after reporting potential violations of our Child Sexual Exploitation policy to us, you can also notify the National Center for Missing & Exploited Children (NCMEC) by using their [CyberTipLine](#) portal or calling 1-800-843-5678.',
   },
   'REPORT-1': { title: 'No account needed', quote: 'An X account is not needed to report potential violations.' },
   'REPORT-2': {
@@ -79,6 +79,10 @@ export const CLAUSES = {
   'REPORT-3': {
     title: 'No evidence required',
     quote: 'We do not require you to provide evidence of the potential violation in your report.',
+  },
+  'REPORT-4': {
+    title: 'Engaging can be illegal',
+    quote: 'Note: it can be illegal to engage with content that violates our Child Sexual Exploitation policy.',
   },
   'APPEAL-1': { title: 'Appeals', quote: 'If you believe we made a mistake, you can [submit an appeal](#).' },
 } as const satisfies Record<string, { title: string; quote: string }>;
@@ -92,3 +96,6 @@ export interface ClauseCitation {
 }
 
 export const cite = (...ids: ClauseId[]): ClauseCitation[] => ids.map((id) => ({ clause: id, ...CLAUSES[id] }));
+
+/** A quote as plain text: the policy's link markup (`[text](#)`) shown as its text. */
+export const plainQuote = (quote: string): string => quote.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1');

@@ -9,3 +9,5 @@ export * from './appeals.js';
 export * from './statement.js';
 export * from './version.js';
 export * from './table.js';
+export * from './ladder.js';
+export * from './decision.js';

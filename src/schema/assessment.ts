@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { builder } from './builder.js';
 import { AgeAssessmentEnum, CategoryEnum, EnforcementActionEnum, HarmSeverityEnum, MediaKindEnum, NudityEnum, SharingContextEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
-import type { ClauseCitation, Recommendation } from '../policy/index.js';
+import type { ClauseCitation, LadderCitation, Recommendation } from '../policy/index.js';
 import { previewRecommendation, submitAssessment } from '../services/assessments.js';
 import { DomainError } from '../services/errors.js';
 
@@ -12,6 +12,16 @@ export const ClauseRef = builder.objectRef<ClauseCitation>('PolicyClause').imple
     clause: t.exposeString('clause'),
     title: t.exposeString('title'),
     quote: t.exposeString('quote', { description: 'Quoted verbatim from the policy text' }),
+  }),
+});
+
+const LadderStepRef = builder.objectRef<LadderCitation>('EnforcementLadderStep').implement({
+  description: "A step of the platform's enforcement ladder: platform practice for what the policy text does not spell out",
+  fields: (t) => ({
+    step: t.exposeString('step'),
+    title: t.exposeString('title'),
+    action: t.field({ type: EnforcementActionEnum, resolve: (s) => s.action }),
+    practice: t.exposeString('practice', { description: "The platform's words, not the policy's" }),
   }),
 });
 
@@ -25,6 +35,11 @@ export const RecommendationRef = builder.objectRef<Recommendation>('Recommendati
     lawEnforcementReferralRequired: t.exposeBoolean('lawEnforcementReferralRequired'),
     preserveEvidenceDays: t.exposeInt('preserveEvidenceDays'),
     rationale: t.field({ type: [ClauseRef], resolve: (r) => r.rationale }),
+    ladder: t.field({
+      type: [LadderStepRef],
+      description: 'The enforcement-ladder steps behind suspensions, strikes and labels',
+      resolve: (r) => r.ladder ?? [],
+    }),
     policyVersion: t.exposeString('policyVersion'),
   }),
 });

@@ -5,6 +5,24 @@ import { maySeeCase } from '../services/access.js';
 import { presentationHints, PresentationHints } from './presentation.js';
 import { DecisionRef } from './decision.js';
 import { HashMatchRef } from './hash-bank.js';
+import { AccountStrikeRef, strikesOf } from './strike.js';
+import { ESCALATION_REASONS, type EscalationReason } from '../policy/index.js';
+
+export const EscalationReasonEnum = builder.enumType('EscalationReason', { values: ESCALATION_REASONS });
+
+const CaseEscalation = builder.objectRef<{ reason: EscalationReason; escalatedAt: Date; escalatedById: string | null }>('CaseEscalation').implement({
+  description: 'A decision was refused under the two-person rule: the case waits for a lead (only leads can claim it)',
+  fields: (t) => ({
+    reason: t.field({ type: EscalationReasonEnum, resolve: (e) => e.reason }),
+    escalatedAt: t.expose('escalatedAt', { type: 'DateTime' }),
+    escalatedBy: t.prismaField({
+      type: 'Reviewer',
+      nullable: true,
+      description: 'The reviewer whose decision was refused',
+      resolve: (query, e, _a, ctx) => (e.escalatedById ? ctx.prisma.reviewer.findUnique({ ...query, where: { id: e.escalatedById } }) : null),
+    }),
+  }),
+});
 
 interface ContentRef {
   contentId: string;
@@ -52,6 +70,18 @@ export const CaseRef = builder.prismaObject('Case', {
       version: t.exposeInt('version', { description: 'Pass as expectedVersion when deciding' }),
       leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime', nullable: true }),
       assignee: t.relation('assignee', { nullable: true }),
+      escalation: t.field({
+        type: CaseEscalation,
+        nullable: true,
+        select: { escalationReason: true, escalatedAt: true, escalatedById: true },
+        resolve: (c) => (c.escalationReason && c.escalatedAt ? { reason: c.escalationReason, escalatedAt: c.escalatedAt, escalatedById: c.escalatedById } : null),
+      }),
+      reportedAccountStrikes: t.field({
+        type: [AccountStrikeRef],
+        description: 'Strikes recorded against the reported account by decisions on its other cases, oldest first: repeat offences',
+        select: { reportedAccountId: true },
+        resolve: async (c, _a, ctx) => (c.reportedAccountId ? (await strikesOf(ctx, c.reportedAccountId)).filter((s) => s.caseId !== c.id) : []),
+      }),
       reportedAccountId: t.exposeString('reportedAccountId', { nullable: true, authScopes: content }),
       content: t.field({
         type: ContentReference,

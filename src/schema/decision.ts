@@ -9,10 +9,15 @@ import { EscalationRequiredError, VersionConflictError } from '../services/error
 export const StatementOfReasonsRef = builder.objectRef<StatementOfReasons>('StatementOfReasons').implement({
   description: 'DSA Art. 17: what was decided, the facts, automated means, the ground and how to seek redress',
   fields: (t) => ({
-    decision: t.exposeString('decision'),
-    facts: t.exposeString('facts'),
+    decision: t.exposeString('decision', { description: 'What was decided, and how long it lasts; an adult-depicted case is closed as out of scope' }),
+    facts: t.exposeString('facts', { description: 'The notices and the assessment relied on, and any departure from the recommendation' }),
     automatedMeans: t.exposeString('automatedMeans'),
-    ground: t.exposeString('ground'),
+    ground: t.exposeString('ground', {
+      description:
+        'The policy clauses that support the actions decided (quoted verbatim, link markup shown as text), the ' +
+        "enforcement-ladder steps behind them (platform practice, not policy text), and the decider's reasons when " +
+        'the decision departs from the recommendation',
+    }),
     redress: t.exposeString('redress'),
   }),
 });

@@ -15,6 +15,7 @@ import './policy.js';
 import './analytics.js';
 import './exposure.js';
 import './enforcement.js';
+import './strike.js';
 import './hash-bank.js';
 
 export const schema = builder.toSchema();

@@ -2,6 +2,7 @@
 import { builder } from './builder.js';
 import { CategoryEnum, HashAlgorithmEnum, ReportStatusEnum, ReporterRelationEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
+import { ClauseRef } from './assessment.js';
 import { IdempotencyConflictError, RateLimitedError } from '../services/errors.js';
 import { COMMITTED_REPORT_SELECT, submitReport, type SubmitReportResult } from '../services/intake.js';
 import { REPORT_STATUS_SELECT, reportStatusByToken, reportStatusOf, type ReportStatusView } from '../services/report-status.js';
@@ -57,10 +58,13 @@ builder.prismaObject('Report', {
 });
 
 const Guidance = builder.objectRef<IntakeGuidance>('ReportGuidance').implement({
-  description: "Advice for the reporter, quoted from the policy",
+  description: "What the reporter reads after filing: an acknowledgement, then the policy's own advice (`advice`)",
   fields: (t) => ({
     childAtImmediateRisk: t.exposeBoolean('childAtImmediateRisk'),
-    message: t.exposeString('message'),
+    message: t.exposeString('message', {
+      description: "The acknowledgement, then each advice clause's quote with its link markup shown as text",
+    }),
+    advice: t.field({ type: [ClauseRef], description: 'The policy clauses the message quotes', resolve: (g) => g.advice }),
     ncmecCyberTiplineUrl: t.exposeString('ncmecCyberTiplineUrl', { nullable: true }),
     ncmecPhone: t.exposeString('ncmecPhone', { nullable: true }),
   }),

@@ -78,9 +78,10 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
     const capReached = (await exposureToday(ctx, user.id, unit.tx)) >= ctx.settings.dailyExposureCap;
     const categories = handledCategories(roles).filter((c) => !capReached || !isHighExposureCategory(c));
     const appeals = queue === 'APPEALS';
-    const picked = categories.length ? await pickCase(unit, queue, categories, appeals, user.id) : null;
+    const lead = roles.includes('LEAD');
+    const picked = categories.length ? await pickCase(unit, queue, categories, appeals, user.id, lead) : null;
     if (!picked) {
-      if (capReached && (await pickCase(unit, queue, handledCategories(roles), appeals, user.id, true))) {
+      if (capReached && (await pickCase(unit, queue, handledCategories(roles), appeals, user.id, lead, true))) {
         throw new ExposureCapReachedError(ctx.settings.dailyExposureCap);
       }
       throw new NoCaseAvailableError(queue);
@@ -91,14 +92,16 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
 
 /**
  * The most urgent claimable case, locked for this transaction. SKIP LOCKED lets concurrent claimers pass over each
- * other's picks, so no case goes to two reviewers. The original decider never gets its own case's appeal.
+ * other's picks, so no case goes to two reviewers. The original decider never gets its own case's appeal; a case
+ * escalated under the two-person rule goes to leads only, and never back to the one who escalated it.
  */
-async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, peek = false) {
+async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, peek = false) {
   const status = appeals ? 'APPEALED' : 'OPEN';
   const rows = await unit.tx.$queryRaw<Array<{ id: string }>>`
     SELECT c."id" FROM "Case" c
     WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${status}::"CaseStatus" AND c."assigneeId" IS NULL
       AND c."category"::text = ANY(${categories}::text[])
+      AND (c."escalationReason" IS NULL OR (${lead} AND c."escalatedById" IS DISTINCT FROM ${userId}))
       AND (${!appeals} OR NOT EXISTS (
         SELECT 1 FROM "Decision" d WHERE d."caseId" = c."id" AND d."decidedById" = ${userId}))
     ORDER BY c."priority" ASC, c."slaDueAt" ASC, c."createdAt" ASC

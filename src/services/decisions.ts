@@ -1,12 +1,19 @@
-// Decision: enforcement actions with a statement of reasons. Confirmed exploitation creates the CyberTipline record
-// and a one-year preservation hold in the same transaction, so no reviewer can skip them.
+// Decision: enforcement actions with a statement of reasons. A decision that removes content it finds to be child
+// sexual exploitation creates the CyberTipline record and a one-year preservation hold in the same transaction, so no
+// reviewer can skip them; declining enforcement on exploitation, or deciding an undetermined age, is for a lead
+// (src/policy/decision.ts), and a refusal returns the case to its queue for one.
 import { z } from 'zod';
 import {
   ENFORCEMENT_ACTIONS,
   appealableUntil,
+  decisionOutcome,
   decisionStatement,
+  escalationReason,
   normalizeActions,
   sameActions,
+  type AssessmentFactors,
+  type EnforcementAction,
+  type EscalationReason,
   type Recommendation,
 } from '../policy/index.js';
 import type { Case, Decision } from '../generated/prisma/client.js';
@@ -17,7 +24,7 @@ import { submitPendingNcmecReports } from './ncmec.js';
 import { ensureReferral } from './referrals.js';
 import { requireUser } from './claims.js';
 import { requireCaseAccess } from './access.js';
-import { inTransaction } from './transaction.js';
+import { inTransaction, type Unit } from './transaction.js';
 import { transition } from './workflow.js';
 import { toValidationError } from './validation.js';
 
@@ -51,22 +58,33 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
     const assessment = await unit.tx.assessment.findFirst({ where: { caseId: found.id }, orderBy: { createdAt: 'desc' } });
     if (!assessment) throw new InvalidTransitionError('Assess the case against the policy before deciding it');
     const recommendation = assessment.recommendation as unknown as Recommendation;
-    if (recommendation.escalate && !roles.includes('LEAD')) throw new EscalationRequiredError();
-
+    const assessedCategory = (assessment.factors as unknown as AssessmentFactors).category ?? found.category;
     const actions = normalizeActions(input.actions);
+
+    // Two-person rule: declining enforcement on exploitation needs a lead who is not the one who assessed it. The
+    // refusal itself is committed, so the case goes to the (other) leads rather than back to its holder.
+    const needsLead = escalationReason(recommendation, actions);
+    const secondPerson = needsLead !== 'DECLINED_ENFORCEMENT_ON_EXPLOITATION' || assessment.reviewerId !== user.id;
+    if (needsLead && (!roles.includes('LEAD') || !secondPerson)) return { escalated: await escalate(unit, found, needsLead, actions, user.id) };
+
+    if (!recommendation.inScope && actions.some((a) => a !== 'NO_ACTION')) {
+      throw new ValidationError([{ path: 'actions', message: 'the Child Safety policy does not apply to an adult: decide NO_ACTION (the case closes as out of scope), or assess the case again' }]);
+    }
     const deviates = !sameActions(actions, recommendation.actions);
     if (deviates && !input.justification) {
       throw new ValidationError([{ path: 'justification', message: `a written justification is required to deviate from the recommendation (${recommendation.actions.join(', ')})` }]);
     }
+    const outcome = decisionOutcome(assessedCategory, recommendation, actions);
     const until = appealableUntil(unit.now);
     const statementOfReasons = decisionStatement({
       actions,
-      category: found.category,
-      inScope: recommendation.inScope,
+      category: assessedCategory,
+      recommendation,
+      outcome,
+      justification: input.justification,
       reportCount: found.reportCount,
       firstReportedAt: found.createdAt,
       knownHashMatch: found.knownHashMatch,
-      rationale: recommendation.rationale,
       policyVersion: recommendation.policyVersion,
       appealableUntil: until,
     });
@@ -93,6 +111,9 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
         assigneeId: null,
         leaseExpiresAt: null,
         decidedAt: unit.now,
+        escalationReason: null,
+        escalatedAt: null,
+        escalatedById: null,
         ...(found.firstDecidedAt ? {} : { firstDecidedAt: unit.now, firstDecisionWithinSla: unit.now <= found.slaDueAt }),
         version: { increment: 1 },
       },
@@ -103,12 +124,20 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
       entityId: decision.id,
       caseId: found.id,
       policyVersion: recommendation.policyVersion,
-      changes: { actions, recommendedActions: recommendation.actions, deviatesFromRecommendation: deviates, caseStatus: { from: found.status, to: status } },
+      changes: {
+        actions,
+        recommendedActions: recommendation.actions,
+        deviatesFromRecommendation: deviates,
+        caseStatus: { from: found.status, to: status },
+        decidedAsExploitation: outcome.decidedAsExploitation,
+        ...(needsLead ? { decidedByLeadFor: needsLead } : {}),
+        ...(needsLead === 'DECLINED_ENFORCEMENT_ON_EXPLOITATION' ? { declinedEnforcementOnExploitation: true } : {}),
+      },
     });
 
-    if (recommendation.ncmecReportRequired && !(await unit.tx.ncmecReport.findUnique({ where: { caseId: found.id } }))) {
+    if (outcome.ncmecReportRequired && !(await unit.tx.ncmecReport.findUnique({ where: { caseId: found.id } }))) {
       const hashes = await unit.tx.caseMediaHash.findMany({ where: { caseId: found.id }, select: { algorithm: true, value: true } });
-      const preservationExpiresAt = new Date(unit.now.getTime() + recommendation.preserveEvidenceDays * 86_400_000);
+      const preservationExpiresAt = new Date(unit.now.getTime() + outcome.preserveEvidenceDays * 86_400_000);
       const record = await unit.tx.ncmecReport.create({ data: { caseId: found.id, decisionId: decision.id, payload: {}, createdAt: unit.now } });
       const payload: CyberTiplinePayload = {
         reportRecordId: record.id,
@@ -129,9 +158,37 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
       // Report as soon as reasonably possible: right after commit, retried by the background job on failure.
       unit.afterCommit(() => void submitPendingNcmecReports({ ...ctx, actor: { kind: 'SYSTEM', id: 'ncmec-submitter' } }).catch(() => {}));
     }
+    if (actions.includes('ACCOUNT_STRIKE') && found.reportedAccountId) await recordStrike(unit, found, decision);
     if (recommendation.lawEnforcementReferralRequired) await ensureReferral(unit, found.id, 'ASSESSMENT');
     unit.publish({ kind: 'RESOLVED', queue: found.queue, caseId: found.id, category: found.category });
     return { decision, case: updated };
   });
+  if ('escalated' in result) throw new EscalationRequiredError(result.escalated);
   return result;
+}
+
+/** Returns the case to its queue for a lead, with the reason on the case, and audits the refused proposal. */
+async function escalate(unit: Unit, found: Case, reason: EscalationReason, proposedActions: EnforcementAction[], reviewerId: string): Promise<EscalationReason> {
+  const status = transition(found.status, 'release');
+  await unit.tx.case.update({
+    where: { id: found.id },
+    data: { status, assigneeId: null, leaseExpiresAt: null, escalationReason: reason, escalatedAt: unit.now, escalatedById: reviewerId, version: { increment: 1 } },
+  });
+  unit.audit({
+    action: 'case.escalated',
+    entityType: 'Case',
+    entityId: found.id,
+    caseId: found.id,
+    changes: { reason, proposedActions, status: { from: found.status, to: status }, assigneeId: { from: found.assigneeId, to: null } },
+  });
+  unit.publish({ kind: 'RELEASED', queue: found.queue, caseId: found.id, category: found.category });
+  return reason;
+}
+
+/** The enforcement ladder's strike, recorded against the reported account so its later cases show it. */
+async function recordStrike(unit: Unit, found: Case, decision: Decision): Promise<void> {
+  const strike = await unit.tx.accountStrike.create({
+    data: { accountId: found.reportedAccountId!, caseId: found.id, decisionId: decision.id, category: found.category, recordedAt: unit.now },
+  });
+  unit.audit({ action: 'strike.recorded', entityType: 'AccountStrike', entityId: strike.id, caseId: found.id, changes: { decisionId: decision.id, category: found.category } });
 }

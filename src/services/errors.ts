@@ -1,5 +1,6 @@
 // Typed domain errors. The GraphQL layer turns each into a member of the mutation's result union; anything else is
 // masked as an internal error with a request id.
+import type { EscalationReason } from '../policy/index.js';
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;
@@ -72,10 +73,17 @@ export class ExposureCapReachedError extends DomainError {
   }
 }
 
+const ESCALATION_MESSAGES: Record<EscalationReason, string> = {
+  AGE_UNDETERMINED: 'The age of the person depicted could not be determined: a lead must decide this case',
+  DECLINED_ENFORCEMENT_ON_EXPLOITATION:
+    'Declining enforcement on a case assessed as child sexual exploitation is a two-person decision: a lead must decide this case',
+};
+
+/** A lead must take this decision. The refusal sends the case to the leads (Case.escalation). */
 export class EscalationRequiredError extends DomainError {
   readonly code = 'ESCALATION_REQUIRED';
-  constructor() {
-    super('The age of the person depicted could not be determined: a lead must decide this case');
+  constructor(readonly reason: EscalationReason = 'AGE_UNDETERMINED') {
+    super(`${ESCALATION_MESSAGES[reason]}; it has been returned to the queue for a lead`);
   }
 }
 

@@ -90,7 +90,7 @@ describe('intake guidance', () => {
   });
   it('exploitation: the warning not to engage with the content', () => {
     const g = intakeGuidance('CHILD_SEXUAL_EXPLOITATION', false);
-    expect(g.message).toMatch(/Do not like, reply to, quote-post, screenshot/);
+    expect(g.message).toMatch(/do not like, reply to, quote-post, screenshot/);
     expect(g.ncmecCyberTiplineUrl).toMatch(/^https:\/\//);
   });
   it('other reports get no NCMEC contacts', () => {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CATEGORY_FACTORS, CLAUSES, POLICY_VERSION, SLA_MINUTES, decisionTable, type TableRow } from '../src/policy/index.js';
+import { ASSESSMENT_FORM, CLAUSES, POLICY_VERSION, SLA_MINUTES, decisionTable, type TableRow } from '../src/policy/index.js';
 
 export const README_PATH = fileURLToPath(new URL('../src/policy/README.md', import.meta.url));
 
@@ -30,22 +30,34 @@ export function renderReadme(): string {
     '',
     'Pure and deterministic: no I/O, no clock, no database, no GraphQL (a test walks the imports). `recommend()`',
     'turns a reviewer\'s assessment and facts derived from the case into actions, obligations and the clauses relied on.',
-    'A minor is a person under 18; an apparent minor counts as a minor; an adult takes the case out of this policy;',
-    'an undetermined age escalates to a lead with no enforcement. A child at immediate risk always adds a',
-    'law-enforcement referral. Confirmed exploitation always adds a NCMEC CyberTipline report and a 365-day',
-    'evidence preservation hold, whatever the intent.',
+    'A minor is a person under 18; an apparent minor counts as a minor; an adult takes a depiction out of this policy;',
+    'an undetermined age in a depiction escalates to a lead with no enforcement. Promotion of exploitation, and',
+    'exploitation in text, are judged without an age (promotion stands whoever is depicted; text assessed as about an',
+    'adult is out of scope). Confirmed exploitation always adds a NCMEC CyberTipline report and a 365-day evidence',
+    'preservation hold, whatever the intent.',
     '',
-    '## Factors each category asks',
+    'Facts from the case are claims until the reviewer confirms them. A reporter\'s immediate-risk flag must be',
+    'confirmed or cleared by the assessment (the service requires a reason to clear it); only a confirmed risk adds a',
+    'law-enforcement referral. A report said to come from the depicted minor or an authorised representative weighs',
+    '(removal for an altercation, a step of priority) only once the reviewer confirms the relation.',
     '',
-    '| category | required | optional |',
-    '|---|---|---|',
-    ...Object.entries(CATEGORY_FACTORS).map(([c, f]) => `| ${c} | ${f.required.join(', ') || '—'} | ${f.optional.join(', ') || '—'} |`),
+    '## The assessment form',
+    '',
+    'One table (`ASSESSMENT_FORM`) drives both the form the `policy` query offers and the validator: a value the form',
+    'offers is accepted, and nothing else.',
+    '',
+    '| category | age | factor | required | values |',
+    '|---|---|---|---|---|',
+    ...Object.entries(ASSESSMENT_FORM).flatMap(([c, form]) =>
+      form.factors.map((f) => `| ${c} | ${form.age === 'ALWAYS' ? 'always' : 'depictions only'} | ${f.name} | ${f.required ? 'yes' : 'no'} | ${f.values.join(', ')} |`),
+    ),
     '',
     '## Triage',
     '',
     'Base priority: exploitation P1, abuse media P2, altercation P3. A known-hash match makes it at most P1; a report',
-    'from the depicted minor or a representative, and 3 and again 10 distinct reporters, each raise it one step (not',
-    'above P1); a child at immediate risk makes it P0 in the IMMEDIATE_RISK queue.',
+    'from the depicted minor or a representative (once the reviewer confirms the relation), and 3 and again 10',
+    'distinct reporters, each raise it one step (not above P1); a child at immediate risk (reported and not cleared, or',
+    'confirmed) makes it P0 in the IMMEDIATE_RISK queue.',
     '',
     '| priority | SLA (minutes) |',
     '|---|---|',
@@ -55,12 +67,12 @@ export function renderReadme(): string {
     '',
     `Every combination of every factor (${rows.length} rows).`,
     '',
-    '| category | age | risk | media kind | promotes | nudity | severity | context | graphic | by depicted | in scope | escalate | actions | NCMEC | referral | preserve days | clauses |',
+    '| category | age | risk | media kind | promotes | nudity | severity | context | graphic | by depicted (claimed / confirmed) | in scope | escalate | actions | NCMEC | referral | preserve days | clauses |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(({ factors: f, facts, recommendation: r }) =>
       [
         f.category,
-        f.ageAssessment,
+        show(f.ageAssessment),
         show(f.childAtImmediateRisk),
         show(f.mediaKind),
         show(f.promotesExploitation),
@@ -68,7 +80,7 @@ export function renderReadme(): string {
         show(f.severity),
         show(f.context),
         show(f.excessivelyGraphic),
-        show(facts.requestedByDepicted),
+        facts.requestedByDepicted ? `claimed / ${show(f.reporterRelationConfirmed)}` : '—',
         show(r.inScope),
         show(r.escalate),
         r.actions.join(' + '),

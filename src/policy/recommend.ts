@@ -1,7 +1,7 @@
 // The decision matrix. `recommend` is the only place that turns an assessment into enforcement and obligations.
 import { cite, type ClauseCitation, type ClauseId } from './clauses.js';
 import type { AssessmentFactors, CaseFacts } from './assessment.js';
-import { validateAssessment, type FactorError } from './assessment.js';
+import { judgedOnFactors, validateAssessment, type FactorError } from './assessment.js';
 import { ENFORCEMENT_ACTIONS, isMinor, type EnforcementAction } from './vocabulary.js';
 import { POLICY_VERSION } from './version.js';
 
@@ -10,7 +10,7 @@ export const EVIDENCE_PRESERVATION_DAYS = 365;
 export interface Recommendation {
   /** False when the person depicted is an adult: this policy does not apply and the case is routed elsewhere. */
   inScope: boolean;
-  /** True when the age cannot be determined: a lead decides, and no enforcement is recommended meanwhile. */
+  /** True when the age of a person depicted cannot be determined: a lead decides, and no enforcement is recommended meanwhile. */
   escalate: boolean;
   /** Canonical order (mildest first); `['NO_ACTION']` when nothing is to be enforced. */
   actions: EnforcementAction[];
@@ -43,23 +43,31 @@ export function sameActions(a: Iterable<EnforcementAction>, b: Iterable<Enforcem
 
 /** Throws InvalidAssessmentError (naming each field) when the answers are missing or contradictory. */
 export function recommend(factors: AssessmentFactors, facts: CaseFacts): Recommendation {
-  const errors = validateAssessment(factors);
+  const errors = validateAssessment(factors, facts);
   if (errors.length > 0) throw new InvalidAssessmentError(errors);
 
-  const immediateRisk = factors.childAtImmediateRisk === true || facts.childAtImmediateRiskReported;
+  // A reporter's flag is a reason to look, not a finding: the assessing reviewer confirms or clears it.
+  const immediateRisk = factors.childAtImmediateRisk === true;
+  // A self-declared relation to the depicted minor counts only once the reviewer has confirmed it.
+  const requestedByDepicted = facts.requestedByDepicted && factors.reporterRelationConfirmed === true;
   const actions = new Set<EnforcementAction>();
   const clauses: ClauseId[] = [];
   let inScope = true;
   let escalate = false;
   let ncmec = false;
 
-  if (factors.ageAssessment === 'ADULT') {
-    inScope = false;
-  } else if (factors.ageAssessment === 'UNDETERMINED') {
-    escalate = true;
-    clauses.push('CS-3');
-  } else if (isMinor(factors.ageAssessment)) {
-    clauses.push('CS-1', 'CS-3');
+  if (!judgedOnFactors(factors)) {
+    if (factors.ageAssessment === 'ADULT') {
+      inScope = false;
+    } else {
+      // A depiction whose age cannot be determined: a lead decides.
+      escalate = true;
+      clauses.push('CS-3');
+    }
+  } else {
+    // Promotion, and exploitation in text, are judged without an age: CS-3 is cited only when a minor was assessed.
+    clauses.push('CS-1');
+    if (factors.ageAssessment && isMinor(factors.ageAssessment)) clauses.push('CS-3');
     switch (factors.category) {
       case 'CHILD_SEXUAL_EXPLOITATION': {
         // Zero tolerance: any media kind or promotion, whatever the intent.
@@ -84,10 +92,10 @@ export function recommend(factors: AssessmentFactors, facts: CaseFacts): Recomme
         break;
       }
       case 'MINOR_PHYSICAL_ALTERCATION': {
-        const remove = facts.requestedByDepicted || factors.context === 'ABUSIVE' || factors.excessivelyGraphic === true;
+        const remove = requestedByDepicted || factors.context === 'ABUSIVE' || factors.excessivelyGraphic === true;
         actions.add(remove ? 'REMOVE_CONTENT' : 'SENSITIVE_MEDIA_LABEL');
         clauses.push('MPA-1');
-        if (facts.requestedByDepicted) clauses.push('MPA-3');
+        if (requestedByDepicted) clauses.push('MPA-3');
         clauses.push('MPA-2');
         if (factors.excessivelyGraphic) clauses.push('MPA-4');
         break;

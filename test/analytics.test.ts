@@ -125,8 +125,12 @@ beforeAll(async () => {
   expect((await claimNextCase(ctx(appeals2), 'APPEALS')).case.id).toBe(D);
   await decideTheAppeal(appealE.id, '2026-01-26T00:00:00Z', 'UPHELD');
   await releaseCase(ctx(appeals2), D);
-  // G: abuse media with a child at immediate risk, 25 Jan: a referral, the immediate-risk queue, never decided.
-  await report('2026-01-25T00:00:00Z', 'PHYSICAL_CHILD_ABUSE_MEDIA', { childAtImmediateRisk: true });
+  // G: abuse media with a child at immediate risk, 25 Jan: the immediate-risk queue; a specialist confirms the risk
+  // (the referral) and lets the case go; never decided.
+  const G = await report('2026-01-25T00:00:00Z', 'PHYSICAL_CHILD_ABUSE_MEDIA', { childAtImmediateRisk: true });
+  expect((await claimNextCase(ctx(specialist), 'IMMEDIATE_RISK')).case.id).toBe(G);
+  await submitAssessment(ctx(specialist), { caseId: G, category: 'PHYSICAL_CHILD_ABUSE_MEDIA', ...FACTORS.PHYSICAL_CHILD_ABUSE_MEDIA, childAtImmediateRisk: true } as never);
+  await releaseCase(ctx(specialist), G);
   // F: reported 31 Jan 20:00, decided 1 Feb 00:00 exactly — outside [1 Jan, 1 Feb): 4 h, counted in February.
   const F = await report('2026-01-31T20:00:00Z', ALT);
   await decide(F, '2026-02-01T00:00:00Z', reviewer, ALT, ['SENSITIVE_MEDIA_LABEL']);

@@ -45,6 +45,8 @@ const MATRIX: Record<string, Caller[]> = {
   auditLog: LEADS_AND_ADMINS,
   verifyAuditChain: OVERSIGHT,
   ncmecReports: OVERSIGHT,
+  lawEnforcementReferrals: OVERSIGHT,
+  lawEnforcementReferralFigures: OVERSIGHT,
   transparencyReport: ANALYTICS,
   transparencySeries: ANALYTICS,
   queueHealth: ANALYTICS,
@@ -62,6 +64,9 @@ const MATRIX: Record<string, Caller[]> = {
   decideCase: REVIEWERS,
   decideAppeal: REVIEWERS,
   acknowledgeNcmecReport: OVERSIGHT,
+  // Issue 19: referrals are progressed by law-enforcement liaisons.
+  markReferralSent: ['LAW_ENFORCEMENT_LIAISON'],
+  closeReferral: ['LAW_ENFORCEMENT_LIAISON'],
   setReviewerAccess: ['ADMIN'],
   createHashBank: ['ADMIN'],
   updateHashBank: ['ADMIN'],

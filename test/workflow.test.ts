@@ -182,11 +182,12 @@ describe('physical child abuse media', () => {
 });
 
 describe('minors in physical altercation', () => {
-  it('reported by the depicted minor: higher priority, removal; the appeal is decided by someone else', async () => {
+  it('reported by the depicted minor: once the reviewer confirms it, higher priority and removal; the appeal is decided by someone else', async () => {
     const account = `account-${hex(4)}`;
     const filed = await submit(report({ reporterRelation: 'DEPICTED_MINOR', reportedAccountId: account, contactEmail: 'reporter@example.invalid' }));
     const c = await caseOfReport(filed.report.id);
-    expect(c).toMatchObject({ queue: 'MINOR_PHYSICAL_ALTERCATION', priority: 2, requestedByDepicted: true });
+    // The relation is the reporter's claim: it weighs nothing until the reviewer confirms it.
+    expect(c).toMatchObject({ queue: 'MINOR_PHYSICAL_ALTERCATION', priority: 3, depictedRelationClaimed: true, requestedByDepicted: false });
     const claimed = await claim('MINOR_PHYSICAL_ALTERCATION', t.reviewer);
     expect(claimed.case.id).toBe(c.id);
 
@@ -198,8 +199,9 @@ describe('minors in physical altercation', () => {
     const asLead = await server.gql('query($id: ID!) { case(id: $id) { reports(first: 5) { edges { node { contactEmail } } } } }', { id: c.id }, { token: t.lead });
     expect(asLead.data.case.reports.edges[0].node.contactEmail).toBe('reporter@example.invalid');
 
-    const assessed = await assess({ caseId: c.id, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false }, t.reviewer);
+    const assessed = await assess({ caseId: c.id, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false, reporterRelationConfirmed: true }, t.reviewer);
     expect(assessed.assessment.recommendation.actions).toEqual(['REMOVE_CONTENT']);
+    expect(await caseOfReport(filed.report.id)).toMatchObject({ priority: 2, requestedByDepicted: true });
     const decided = await decide(c.id, ['REMOVE_CONTENT'], t.reviewer);
     expect(decided.decision.statementOfReasons.ground).toContain('MPA-3');
 
@@ -240,15 +242,30 @@ describe('minors in physical altercation', () => {
 });
 
 describe('intake', () => {
-  it('a child at immediate risk: P0 in the immediate-risk queue, a referral with a due time, law-enforcement guidance', async () => {
+  it('a child at immediate risk: P0 in the immediate-risk queue, law-enforcement guidance; a confirmed risk becomes a referral liaisons progress', async () => {
     const filed = await submit(report({ category: 'PHYSICAL_CHILD_ABUSE_MEDIA', childAtImmediateRisk: true }));
     expect(filed.guidance.childAtImmediateRisk).toBe(true);
     expect(filed.guidance.message).toMatch(/local law enforcement/);
     const c = await caseOfReport(filed.report.id);
     expect(c).toMatchObject({ queue: 'IMMEDIATE_RISK', priority: 0, childAtImmediateRisk: true });
     expect(c.slaDueAt.getTime() - c.createdAt.getTime()).toBeLessThanOrEqual(60 * 60_000);
+    // The reporter's flag asks a specialist to confirm or clear it; it is not yet a referral.
+    expect(await server.app.db.prisma.lawEnforcementReferral.findUnique({ where: { caseId: c.id } })).toBeNull();
+
+    const claimed = await claim('IMMEDIATE_RISK', t.specialist);
+    expect(claimed.case.id).toBe(c.id);
+    await assess({ caseId: c.id, category: 'PHYSICAL_CHILD_ABUSE_MEDIA', ageAssessment: 'CONFIRMED_MINOR', nudity: 'FULLY_CLOTHED', severity: 'LOW', context: 'NON_ABUSIVE', childAtImmediateRisk: true }, t.specialist);
     const referral = await server.app.db.prisma.lawEnforcementReferral.findUniqueOrThrow({ where: { caseId: c.id } });
     expect(referral.dueAt.getTime()).toBeGreaterThan(referral.createdAt.getTime());
+    await client.op('ReleaseCase', { caseId: c.id }, t.specialist);
+
+    const sent = await server.gql(`mutation($input: MarkReferralSentInput!) { markReferralSent(input: $input) { __typename ... on MarkReferralSentSuccess { referral { status } } } }`, { input: { referralId: referral.id, agency: 'placeholder agency', reference: 'placeholder-ref' } }, { token: t.liaison });
+    expect(sent.data.markReferralSent).toEqual({ __typename: 'MarkReferralSentSuccess', referral: { status: 'SENT' } });
+    const closed = await server.gql(`mutation($input: CloseReferralInput!) { closeReferral(input: $input) { __typename ... on CloseReferralSuccess { referral { status } } } }`, { input: { referralId: referral.id } }, { token: t.liaison });
+    expect(closed.data.closeReferral).toEqual({ __typename: 'CloseReferralSuccess', referral: { status: 'CLOSED' } });
+    const actions = (await server.app.db.prisma.auditEvent.findMany({ where: { entityId: referral.id } })).map((e) => e.action);
+    auditedMutations.set('markReferralSent', actions.includes('referral.sent'));
+    auditedMutations.set('closeReferral', actions.includes('referral.closed'));
   });
 
   it('reports on the same content or the same media hash fold into one case; distinct reporters are counted', async () => {

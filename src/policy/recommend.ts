@@ -1,7 +1,7 @@
 // The decision matrix. `recommend` is the only place that turns an assessment into enforcement and obligations.
 import { cite, type ClauseCitation, type ClauseId } from './clauses.js';
 import type { AssessmentFactors, CaseFacts } from './assessment.js';
-import { validateAssessment, type FactorError } from './assessment.js';
+import { judgedOnFactors, validateAssessment, type FactorError } from './assessment.js';
 import { ladderStep, type LadderCitation, type LadderStepId } from './ladder.js';
 import { ENFORCEMENT_ACTIONS, isMinor, type EnforcementAction } from './vocabulary.js';
 import { POLICY_VERSION } from './version.js';
@@ -11,7 +11,7 @@ export const EVIDENCE_PRESERVATION_DAYS = 365;
 export interface Recommendation {
   /** False when the person depicted is an adult: this policy does not apply and the case is closed as out of scope. */
   inScope: boolean;
-  /** True when the age cannot be determined: a lead decides, and no enforcement is recommended meanwhile. */
+  /** True when the age of a person depicted cannot be determined: a lead decides, and no enforcement is recommended meanwhile. */
   escalate: boolean;
   /** Canonical order (mildest first); `['NO_ACTION']` when nothing is to be enforced. */
   actions: EnforcementAction[];
@@ -60,10 +60,13 @@ export function sameActions(a: Iterable<EnforcementAction>, b: Iterable<Enforcem
 
 /** Throws InvalidAssessmentError (naming each field) when the answers are missing or contradictory. */
 export function recommend(factors: AssessmentFactors, facts: CaseFacts): Recommendation {
-  const errors = validateAssessment(factors);
+  const errors = validateAssessment(factors, facts);
   if (errors.length > 0) throw new InvalidAssessmentError(errors);
 
-  const immediateRisk = factors.childAtImmediateRisk === true || facts.childAtImmediateRiskReported;
+  // A reporter's flag is a reason to look, not a finding: the assessing reviewer confirms or clears it.
+  const immediateRisk = factors.childAtImmediateRisk === true;
+  // A self-declared relation to the depicted minor counts only once the reviewer has confirmed it.
+  const requestedByDepicted = facts.requestedByDepicted && factors.reporterRelationConfirmed === true;
   const grounds: RecommendationGrounds = { finding: [], actions: {}, ladder: {}, obligations: [] };
   // Each action with the clauses that support it: a clause is cited for the factor that decided the outcome.
   const support = (action: EnforcementAction, ...clauses: Array<ClauseId | false | null | undefined>) => {
@@ -73,15 +76,19 @@ export function recommend(factors: AssessmentFactors, facts: CaseFacts): Recomme
   let escalate = false;
   let ncmec = false;
 
-  if (factors.ageAssessment === 'ADULT') {
-    // The policy applies to minors only: the case is closed as out of scope.
-    inScope = false;
+  if (!judgedOnFactors(factors)) {
+    if (factors.ageAssessment === 'ADULT') {
+      // The policy applies to minors only: the case is closed as out of scope.
+      inScope = false;
+    } else {
+      // A depiction whose age cannot be determined: a lead decides.
+      escalate = true;
+    }
     grounds.finding.push('CS-3');
-  } else if (factors.ageAssessment === 'UNDETERMINED') {
-    escalate = true;
-    grounds.finding.push('CS-3');
-  } else if (isMinor(factors.ageAssessment)) {
-    grounds.finding.push('CS-1', 'CS-3');
+  } else {
+    // Promotion, and exploitation in text, are judged without an age: CS-3 is cited only when a minor was assessed.
+    grounds.finding.push('CS-1');
+    if (factors.ageAssessment && isMinor(factors.ageAssessment)) grounds.finding.push('CS-3');
     switch (factors.category) {
       case 'CHILD_SEXUAL_EXPLOITATION': {
         // Zero tolerance: any media kind or promotion, whatever the intent.
@@ -114,8 +121,8 @@ export function recommend(factors: AssessmentFactors, facts: CaseFacts): Recomme
       case 'MINOR_PHYSICAL_ALTERCATION': {
         const abusive = factors.context === 'ABUSIVE';
         const graphic = factors.excessivelyGraphic === true;
-        if (facts.requestedByDepicted || abusive || graphic) {
-          support('REMOVE_CONTENT', 'MPA-1', facts.requestedByDepicted && 'MPA-3', abusive && 'MPA-2', graphic && 'MPA-4');
+        if (requestedByDepicted || abusive || graphic) {
+          support('REMOVE_CONTENT', 'MPA-1', requestedByDepicted && 'MPA-3', abusive && 'MPA-2', graphic && 'MPA-4');
         } else {
           support('SENSITIVE_MEDIA_LABEL', 'MPA-1', 'MPA-2');
           grounds.ladder.SENSITIVE_MEDIA_LABEL = 'LADDER-4';

@@ -1,17 +1,16 @@
-// The full decision table: every combination of every factor, as `recommend` computes it. It documents the module
-// (src/policy/README.md is generated from it) and fingerprints the matrix so a change cannot ship under an old version.
+// The full decision table: every combination of every factor the assessment form offers (ASSESSMENT_FORM), as
+// `recommend` computes it. It documents the module (src/policy/README.md is generated from it) and fingerprints the
+// matrix so a change cannot ship under an old version.
 import { recommend, type Recommendation } from './recommend.js';
-import type { AssessmentFactors, CaseFacts } from './assessment.js';
 import {
-  AGE_ASSESSMENTS,
-  CATEGORIES,
-  HARM_SEVERITIES,
-  MEDIA_KINDS,
-  NUDITY,
-  SHARING_CONTEXTS,
-  isMinor,
-  type Category,
-} from './vocabulary.js';
+  ASSESSMENT_FORM,
+  judgedOnFactors,
+  validateAssessment,
+  type AssessmentFactors,
+  type CaseFacts,
+  type FactorValue,
+} from './assessment.js';
+import { AGE_ASSESSMENTS, CATEGORIES, isMinor, type AgeAssessment, type Category } from './vocabulary.js';
 
 export interface TableRow {
   factors: AssessmentFactors;
@@ -21,41 +20,41 @@ export interface TableRow {
 
 const BOOLS = [false, true] as const;
 
+/** Every combination of the category's factors: each offered value, and "not answered" for an optional one. */
+function factorCombinations(category: Category): Array<Partial<AssessmentFactors>> {
+  let combos: Array<Partial<AssessmentFactors>> = [{}];
+  for (const spec of ASSESSMENT_FORM[category].factors) {
+    const values: Array<FactorValue | null> = spec.required ? [...spec.values] : [...spec.values, null];
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [spec.name]: v })));
+  }
+  return combos;
+}
+
+const NO_CLAIM: CaseFacts = { requestedByDepicted: false, childAtImmediateRiskReported: false };
+
 /** Every valid assessment of a category: the whole factor space, not samples. */
 export function factorSpace(category: Category): Array<{ factors: AssessmentFactors; facts: CaseFacts }> {
   const out: Array<{ factors: AssessmentFactors; facts: CaseFacts }> = [];
-  for (const ageAssessment of AGE_ASSESSMENTS) {
+  const form = ASSESSMENT_FORM[category];
+  const ages: Array<AgeAssessment | null> = [...AGE_ASSESSMENTS, ...(form.age === 'DEPICTIONS' ? [null] : [])];
+  for (const ageAssessment of ages) {
     for (const childAtImmediateRisk of BOOLS) {
-      const base = { category, ageAssessment, childAtImmediateRisk };
-      const noFacts = { requestedByDepicted: false, childAtImmediateRiskReported: false };
-      if (!isMinor(ageAssessment)) {
-        out.push({ factors: base, facts: noFacts });
-        continue;
+      const base: AssessmentFactors = { category, ...(ageAssessment ? { ageAssessment } : {}), childAtImmediateRisk };
+      // An adult or an undetermined age in a depiction ends the assessment: one row, no factors.
+      if (ageAssessment && !isMinor(ageAssessment) && validateAssessment(base).length === 0 && !judgedOnFactors(base)) {
+        out.push({ factors: base, facts: NO_CLAIM });
       }
-      switch (category) {
-        case 'CHILD_SEXUAL_EXPLOITATION':
-          for (const mediaKind of [...MEDIA_KINDS, null]) {
-            for (const promotesExploitation of BOOLS) {
-              if (!mediaKind && !promotesExploitation) continue;
-              out.push({ factors: { ...base, mediaKind, promotesExploitation }, facts: noFacts });
-            }
-          }
-          break;
-        case 'PHYSICAL_CHILD_ABUSE_MEDIA':
-          for (const nudity of NUDITY)
-            for (const severity of HARM_SEVERITIES)
-              for (const context of SHARING_CONTEXTS)
-                out.push({ factors: { ...base, nudity, severity, context }, facts: noFacts });
-          break;
-        case 'MINOR_PHYSICAL_ALTERCATION':
-          for (const context of ['ABUSIVE', 'NON_ABUSIVE'] as const)
-            for (const excessivelyGraphic of BOOLS)
-              for (const requestedByDepicted of BOOLS)
-                out.push({
-                  factors: { ...base, context, excessivelyGraphic },
-                  facts: { requestedByDepicted, childAtImmediateRiskReported: false },
-                });
-          break;
+      for (const combo of factorCombinations(category)) {
+        const factors: AssessmentFactors = { ...base, ...combo };
+        if (validateAssessment(factors).length > 0 || !judgedOnFactors(factors)) continue;
+        if (form.weighsReporterRelation) {
+          // No claim; a claim the reviewer did not confirm; a confirmed one.
+          out.push({ factors, facts: NO_CLAIM });
+          out.push({ factors: { ...factors, reporterRelationConfirmed: false }, facts: { ...NO_CLAIM, requestedByDepicted: true } });
+          out.push({ factors: { ...factors, reporterRelationConfirmed: true }, facts: { ...NO_CLAIM, requestedByDepicted: true } });
+        } else {
+          out.push({ factors, facts: NO_CLAIM });
+        }
       }
     }
   }

@@ -5,7 +5,10 @@ export interface TriageSignals {
   category: Category;
   childAtImmediateRisk: boolean;
   distinctReporters: number;
-  /** Some report came from the depicted minor or an authorised representative. */
+  /**
+   * A reviewer confirmed that a report came from the depicted minor or an authorised representative. A relation the
+   * reporter only claims raises nothing: unconfirmed, the report counts as a bystander's.
+   */
   requestedByDepicted: boolean;
   /** A media hash matched a bank of known material. */
   knownHashMatch: boolean;

@@ -48,14 +48,23 @@ const AssessmentInput = builder.inputType('AssessmentInput', {
   fields: (t) => ({
     caseId: t.id({ required: true }),
     category: t.field({ type: CategoryEnum, required: true }),
-    ageAssessment: t.field({ type: AgeAssessmentEnum, required: true }),
+    ageAssessment: t.field({
+      type: AgeAssessmentEnum,
+      description: 'Required for every depiction; promotion of exploitation, and exploitation in text, are judged without an age',
+    }),
     mediaKind: t.field({ type: MediaKindEnum }),
     promotesExploitation: t.boolean(),
     nudity: t.field({ type: NudityEnum }),
     severity: t.field({ type: HarmSeverityEnum }),
     context: t.field({ type: SharingContextEnum }),
     excessivelyGraphic: t.boolean(),
-    childAtImmediateRisk: t.boolean(),
+    childAtImmediateRisk: t.boolean({
+      description: "The reviewer's finding: true confirms a child at immediate risk, false clears it. Required when a report flagged it",
+    }),
+    immediateRiskClearedReason: t.string({ description: "Why a reporter's immediate-risk flag is cleared; required to clear one" }),
+    reporterRelationConfirmed: t.boolean({
+      description: 'Whether the reviewer confirmed that a report claiming to come from the depicted minor or an authorised representative does. Unconfirmed, the claim weighs nothing',
+    }),
     notes: t.string(),
   }),
 });
@@ -67,6 +76,12 @@ builder.prismaObject('Assessment', {
     reviewer: t.relation('reviewer'),
     policyVersion: t.exposeString('policyVersion'),
     notes: t.exposeString('notes', { nullable: true }),
+    childAtImmediateRisk: t.exposeBoolean('childAtImmediateRisk', {
+      nullable: true,
+      description: "The reviewer's immediate-risk finding: true confirmed, false cleared, null not stated",
+    }),
+    immediateRiskClearedReason: t.exposeString('immediateRiskClearedReason', { nullable: true }),
+    reporterRelationConfirmed: t.exposeBoolean('reporterRelationConfirmed'),
     factors: t.string({ description: 'The answers, as JSON', select: { factors: true }, resolve: (a) => JSON.stringify(a.factors) }),
     recommendation: t.field({ type: RecommendationRef, select: { recommendation: true }, resolve: (a) => a.recommendation as unknown as Recommendation }),
   }),

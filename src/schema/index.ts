@@ -10,6 +10,7 @@ import './assessment.js';
 import './decision.js';
 import './appeal.js';
 import './ncmec.js';
+import './referral.js';
 import './audit.js';
 import './policy.js';
 import './analytics.js';

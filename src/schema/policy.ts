@@ -3,29 +3,16 @@ import { builder } from './builder.js';
 import { CategoryEnum, RoleEnum } from './enums.js';
 import { ClauseRef } from './assessment.js';
 import {
+  ASSESSMENT_FORM,
   CATEGORIES,
-  CATEGORY_FACTORS,
   CLAUSES,
-  HARM_SEVERITIES,
-  MEDIA_KINDS,
-  NUDITY,
   POLICY_VERSION,
-  SHARING_CONTEXTS,
   categoryQualification,
   cite,
   type Category,
   type ClauseId,
   type FactorName,
 } from '../policy/index.js';
-
-const FACTOR_VALUES: Record<FactorName, readonly string[]> = {
-  mediaKind: MEDIA_KINDS,
-  promotesExploitation: ['true', 'false'],
-  nudity: NUDITY,
-  severity: HARM_SEVERITIES,
-  context: SHARING_CONTEXTS,
-  excessivelyGraphic: ['true', 'false'],
-};
 
 interface FactorView {
   name: FactorName;
@@ -36,8 +23,8 @@ interface FactorView {
 const Factor = builder.objectRef<FactorView>('PolicyFactor').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
-    required: t.exposeBoolean('required', { description: 'Required when the person depicted is a minor' }),
-    values: t.exposeStringList('values'),
+    required: t.exposeBoolean('required', { description: 'Required when the case is judged on its factors (a minor is depicted, or no age is needed)' }),
+    values: t.exposeStringList('values', { description: 'Every value the form offers; submitAssessment accepts each and nothing else' }),
   }),
 });
 
@@ -45,14 +32,21 @@ const CategoryView = builder.objectRef<Category>('PolicyCategory').implement({
   fields: (t) => ({
     category: t.field({ type: CategoryEnum, resolve: (c) => c }),
     qualification: t.field({ type: RoleEnum, resolve: (c) => categoryQualification(c) }),
+    ageRequired: t.boolean({
+      description:
+        'Whether every assessment names the age of the person depicted. False: only a depiction needs one; promotion of exploitation, and exploitation in text, are judged without an age',
+      resolve: (c) => ASSESSMENT_FORM[c].age === 'ALWAYS',
+    }),
     factors: t.field({
       type: [Factor],
+      description: 'The questions, from the same table the validator reads: required ones first',
       resolve: (c) => {
-        const { required, optional } = CATEGORY_FACTORS[c];
-        return [
-          ...required.map((name) => ({ name, required: true, values: FACTOR_VALUES[name] })),
-          ...optional.map((name) => ({ name, required: false, values: FACTOR_VALUES[name] })),
-        ];
+        const specs = ASSESSMENT_FORM[c].factors;
+        return [...specs.filter((f) => f.required), ...specs.filter((f) => !f.required)].map((f) => ({
+          name: f.name,
+          required: f.required,
+          values: f.values.map(String),
+        }));
       },
     }),
   }),

@@ -20,7 +20,6 @@ import { inTransaction, type Unit } from './transaction.js';
 import { releaseIfUnqualified } from './access.js';
 import { FOLDABLE_STATUSES } from './workflow.js';
 import { REPORT_STATUS_SELECT } from './report-status.js';
-import { ensureReferral } from './referrals.js';
 import { toValidationError } from './validation.js';
 import { findHashMatches, mediaHashSchema, type HashMatch } from './hash-banks.js';
 
@@ -196,7 +195,8 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
   const { tx, now } = unit;
   await lockFoldingKeys(tx, input);
   const reporterKey = reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx, input));
-  const byDepicted = input.reporterRelation !== 'OTHER';
+  // A relation to the depicted minor is the reporter's claim: recorded for the reviewer to confirm, weighed only then.
+  const claimsRelation = input.reporterRelation !== 'OTHER';
 
   const open = await tx.case.findFirst({
     where: {
@@ -221,7 +221,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
       category: presetCategory,
       childAtImmediateRisk: input.childAtImmediateRisk,
       distinctReporters: 1,
-      requestedByDepicted: byDepicted,
+      requestedByDepicted: false,
       knownHashMatch,
     });
     const created = await tx.case.create({
@@ -235,7 +235,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
         priority: t.priority,
         slaDueAt: new Date(now.getTime() + t.slaMinutes * 60_000),
         childAtImmediateRisk: input.childAtImmediateRisk,
-        requestedByDepicted: byDepicted,
+        depictedRelationClaimed: claimsRelation,
         reportCount: 1,
         distinctReporterCount: 1,
         createdAt: now,
@@ -256,9 +256,9 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     const distinctReporters = open.distinctReporterCount + (newReporter ? 1 : 0);
     const category = gravest(open.category, presetCategory);
     const childAtImmediateRisk = open.childAtImmediateRisk || input.childAtImmediateRisk;
-    const requestedByDepicted = open.requestedByDepicted || byDepicted;
+    const depictedRelationClaimed = open.depictedRelationClaimed || claimsRelation;
     const caseMatched = open.knownHashMatch || knownHashMatch;
-    const t = triage({ category, childAtImmediateRisk, distinctReporters, requestedByDepicted, knownHashMatch: caseMatched });
+    const t = triage({ category, childAtImmediateRisk, distinctReporters, requestedByDepicted: open.requestedByDepicted, knownHashMatch: caseMatched });
     const priority = Math.min(open.priority, t.priority);
     const slaDueAt = new Date(Math.min(open.slaDueAt.getTime(), open.createdAt.getTime() + t.slaMinutes * 60_000));
     const folded = await tx.case.update({
@@ -269,7 +269,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
         priority,
         slaDueAt,
         childAtImmediateRisk,
-        requestedByDepicted,
+        depictedRelationClaimed,
         knownHashMatch: caseMatched,
         reportCount: { increment: 1 },
         distinctReporterCount: distinctReporters,
@@ -282,6 +282,8 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     if (priority !== open.priority) changes.priority = { from: open.priority, to: priority };
     if (distinctReporters !== open.distinctReporterCount) changes.distinctReporterCount = { from: open.distinctReporterCount, to: distinctReporters };
     if (caseMatched !== open.knownHashMatch) changes.knownHashMatch = { from: open.knownHashMatch, to: caseMatched };
+    if (childAtImmediateRisk !== open.childAtImmediateRisk) changes.childAtImmediateRisk = { from: open.childAtImmediateRisk, to: childAtImmediateRisk };
+    if (depictedRelationClaimed !== open.depictedRelationClaimed) changes.depictedRelationClaimed = { from: open.depictedRelationClaimed, to: depictedRelationClaimed };
     unit.audit({ action: 'case.report_folded', entityType: 'Case', entityId: caseId, caseId, changes });
     if (t.queue !== open.queue) {
       unit.publish({ kind: 'RESOLVED', queue: open.queue, caseId, category });
@@ -338,7 +340,6 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
       hasContact: input.contactEmail !== null,
     },
   });
-  if (input.childAtImmediateRisk) await ensureReferral(unit, caseId, 'REPORT');
 
   return {
     report: { id: report.id, caseId, createdAt: report.createdAt },

@@ -2,8 +2,15 @@
 // from DESIGN.md's table, independently of src/policy/recommend.ts.
 import { describe, expect, it } from 'vitest';
 import {
+  ASSESSMENT_FORM,
   CATEGORIES,
+  HARM_SEVERITIES,
   InvalidAssessmentError,
+  MEDIA_KINDS,
+  NUDITY,
+  SHARING_CONTEXTS,
+  validateAssessment,
+  type FactorName,
   factorSpace,
   recommend,
   type AssessmentFactors,
@@ -12,12 +19,19 @@ import {
 } from '../../src/policy/index.js';
 
 function oracle(f: AssessmentFactors, facts: CaseFacts) {
-  const risk = f.childAtImmediateRisk === true || facts.childAtImmediateRiskReported;
-  if (f.ageAssessment === 'ADULT') return { inScope: false, escalate: false, actions: ['NO_ACTION'], ncmec: false, risk };
-  if (f.ageAssessment === 'UNDETERMINED') return { inScope: true, escalate: true, actions: ['NO_ACTION'], ncmec: false, risk };
+  // Only the reviewer's finding counts: a reporter's flag must be confirmed (or cleared) by the assessment.
+  const risk = f.childAtImmediateRisk === true;
+  const minor = f.ageAssessment === 'CONFIRMED_MINOR' || f.ageAssessment === 'APPARENT_MINOR';
+  // Promotion, and exploitation in text, need no age: promotion stands whoever is depicted; text about an adult does not.
+  const cse = f.category === 'CHILD_SEXUAL_EXPLOITATION';
+  const ageFree = cse && (f.promotesExploitation === true || (f.mediaKind === 'TEXT' && f.ageAssessment !== 'ADULT'));
+  if (!minor && !ageFree) {
+    if (f.ageAssessment === 'ADULT') return { inScope: false, escalate: false, actions: ['NO_ACTION'], ncmec: false, risk };
+    return { inScope: true, escalate: true, actions: ['NO_ACTION'], ncmec: false, risk };
+  }
   let actions: EnforcementAction[] = [];
   let ncmec = false;
-  if (f.category === 'CHILD_SEXUAL_EXPLOITATION') {
+  if (cse) {
     actions = ['REMOVE_CONTENT', 'SUSPEND_ACCOUNT'];
     ncmec = true;
   } else if (f.category === 'PHYSICAL_CHILD_ABUSE_MEDIA') {
@@ -31,7 +45,9 @@ function oracle(f: AssessmentFactors, facts: CaseFacts) {
     ];
     actions = [...new Set(rows.filter(([applies]) => applies).flatMap(([, a]) => a))];
   } else {
-    const remove = facts.requestedByDepicted || f.context === 'ABUSIVE' || f.excessivelyGraphic === true;
+    // A report from the minor or a representative counts once the reviewer has confirmed the relation.
+    const requested = facts.requestedByDepicted && f.reporterRelationConfirmed === true;
+    const remove = requested || f.context === 'ABUSIVE' || f.excessivelyGraphic === true;
     actions = [remove ? 'REMOVE_CONTENT' : 'SENSITIVE_MEDIA_LABEL'];
   }
   return { inScope: true, escalate: false, actions, ncmec, risk };
@@ -64,13 +80,37 @@ describe('decision matrix, every combination', () => {
     expect(r.actions).toEqual(['SENSITIVE_MEDIA_LABEL']);
   });
 
-  it('an immediate risk reported at intake adds a referral even when the assessment is silent', () => {
-    const r = recommend(
-      { category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false },
-      { requestedByDepicted: false, childAtImmediateRiskReported: true },
-    );
-    expect(r.lawEnforcementReferralRequired).toBe(true);
-    expect(r.rationale.map((c) => c.clause)).toContain('RISK-1');
+  const altercation = { category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false } as const;
+
+  it('a reported immediate risk must be confirmed or cleared; only a confirmed one adds a referral', () => {
+    const reported = { requestedByDepicted: false, childAtImmediateRiskReported: true };
+    expect(() => recommend(altercation, reported)).toThrow(/confirm it \(true\) or clear it/);
+    const cleared = recommend({ ...altercation, childAtImmediateRisk: false }, reported);
+    expect(cleared.lawEnforcementReferralRequired).toBe(false);
+    expect(cleared.rationale.map((c) => c.clause)).not.toContain('RISK-1');
+    const confirmed = recommend({ ...altercation, childAtImmediateRisk: true }, reported);
+    expect(confirmed.lawEnforcementReferralRequired).toBe(true);
+    expect(confirmed.rationale.map((c) => c.clause)).toContain('RISK-1');
+  });
+
+  it('a claimed relation to the depicted minor forces removal only once confirmed', () => {
+    const claimed = { requestedByDepicted: true, childAtImmediateRiskReported: false };
+    expect(recommend(altercation, claimed).actions).toEqual(['SENSITIVE_MEDIA_LABEL']);
+    expect(recommend({ ...altercation, reporterRelationConfirmed: false }, claimed).actions).toEqual(['SENSITIVE_MEDIA_LABEL']);
+    const confirmed = recommend({ ...altercation, reporterRelationConfirmed: true }, claimed);
+    expect(confirmed.actions).toEqual(['REMOVE_CONTENT']);
+    expect(confirmed.rationale.map((c) => c.clause)).toContain('MPA-3');
+  });
+
+  it('promotion, and exploitation in text, are judged without an age; depictions are not', () => {
+    const none = { requestedByDepicted: false, childAtImmediateRiskReported: false };
+    for (const f of [{ promotesExploitation: true }, { mediaKind: 'TEXT' as const }, { mediaKind: 'REAL' as const, promotesExploitation: true, ageAssessment: 'UNDETERMINED' as const }]) {
+      const r = recommend({ category: 'CHILD_SEXUAL_EXPLOITATION', ...f }, none);
+      expect(r, JSON.stringify(f)).toMatchObject({ inScope: true, escalate: false, actions: ['REMOVE_CONTENT', 'SUSPEND_ACCOUNT'], ncmecReportRequired: true });
+      expect(r.rationale.map((c) => c.clause)).not.toContain('CS-3');
+    }
+    expect(recommend({ category: 'CHILD_SEXUAL_EXPLOITATION', ageAssessment: 'ADULT', mediaKind: 'TEXT' }, none).inScope).toBe(false);
+    expect(() => recommend({ category: 'CHILD_SEXUAL_EXPLOITATION', mediaKind: 'ILLUSTRATED' }, none)).toThrow(/ageAssessment is required for a depiction/);
   });
 });
 
@@ -95,11 +135,42 @@ describe('assessment validation names the field', () => {
     expect(fails({ category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'ABUSIVE', excessivelyGraphic: false, nudity: 'NUDE' })).toEqual(['nudity']);
     expect(fails({ category: 'PHYSICAL_CHILD_ABUSE_MEDIA', ageAssessment: 'CONFIRMED_MINOR', nudity: 'NUDE', severity: 'LOW', context: 'ABUSIVE', promotesExploitation: true })).toEqual(['promotesExploitation']);
   });
+  it('a relation is confirmed only where a report claims one', () => {
+    expect(fails({ category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'ABUSIVE', excessivelyGraphic: false, reporterRelationConfirmed: true })).toEqual(['reporterRelationConfirmed']);
+  });
+  it('an age is required for every depiction', () => {
+    expect(fails({ category: 'PHYSICAL_CHILD_ABUSE_MEDIA', nudity: 'NUDE', severity: 'LOW', context: 'ABUSIVE' })).toEqual(['ageAssessment']);
+    expect(fails({ category: 'CHILD_SEXUAL_EXPLOITATION', mediaKind: 'REAL' })).toEqual(['ageAssessment']);
+  });
   it('newsworthy is not a context the altercation clause weighs', () => {
     expect(fails({ category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NEWSWORTHY', excessivelyGraphic: false })).toEqual(['context']);
   });
   it('an adult or undetermined age needs no further factors', () => {
     expect(recommend({ category: 'PHYSICAL_CHILD_ABUSE_MEDIA', ageAssessment: 'ADULT' }, facts).inScope).toBe(false);
     expect(recommend({ category: 'PHYSICAL_CHILD_ABUSE_MEDIA', ageAssessment: 'UNDETERMINED' }, facts).escalate).toBe(true);
+  });
+});
+
+describe('the assessment form is the validator', () => {
+  it('every value the form offers for a factor is accepted, and nothing else is', () => {
+    for (const category of CATEGORIES) {
+      const form = ASSESSMENT_FORM[category];
+      const all: Record<FactorName, readonly unknown[]> = {
+        mediaKind: MEDIA_KINDS,
+        promotesExploitation: [true, false],
+        nudity: NUDITY,
+        severity: HARM_SEVERITIES,
+        context: SHARING_CONTEXTS,
+        excessivelyGraphic: [true, false],
+      };
+      for (const spec of form.factors) {
+        for (const value of all[spec.name]) {
+          // Every other factor gets the first value the form offers for it.
+          const others = Object.fromEntries(form.factors.filter((o) => o.name !== spec.name).map((o) => [o.name, o.values[0]]));
+          const errors = validateAssessment({ category, ageAssessment: 'CONFIRMED_MINOR', ...others, [spec.name]: value } as AssessmentFactors);
+          expect(errors.length === 0, `${category} ${spec.name}=${String(value)}`).toBe(spec.values.includes(value as never));
+        }
+      }
+    }
   });
 });

@@ -52,7 +52,7 @@ describe('clause citations match the outcome', () => {
   });
 
   it('altercation media cites the consideration that removed it, and only that', () => {
-    const requested = recommend({ category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false }, { ...noFacts, requestedByDepicted: true });
+    const requested = recommend({ category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false, reporterRelationConfirmed: true }, { ...noFacts, requestedByDepicted: true });
     expect(requested.actions).toEqual(['REMOVE_CONTENT']);
     expect(clausesOf(requested)).toContain('MPA-3');
     expect(clausesOf(requested)).not.toContain('MPA-4');

@@ -22,7 +22,7 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 
 const factorsArb: fc.Arbitrary<AssessmentFactors> = fc.record({
   category: fc.constantFrom(...CATEGORIES),
-  ageAssessment: fc.constantFrom(...AGE_ASSESSMENTS),
+  ageAssessment: maybe(fc.constantFrom(...AGE_ASSESSMENTS)),
   mediaKind: maybe(fc.constantFrom(...MEDIA_KINDS)),
   promotesExploitation: maybe(fc.boolean()),
   nudity: maybe(fc.constantFrom(...NUDITY)),
@@ -30,6 +30,7 @@ const factorsArb: fc.Arbitrary<AssessmentFactors> = fc.record({
   context: maybe(fc.constantFrom(...SHARING_CONTEXTS)),
   excessivelyGraphic: maybe(fc.boolean()),
   childAtImmediateRisk: maybe(fc.boolean()),
+  reporterRelationConfirmed: maybe(fc.boolean()),
 });
 const factsArb = fc.record({ requestedByDepicted: fc.boolean(), childAtImmediateRiskReported: fc.boolean() });
 
@@ -107,6 +108,18 @@ describe('policy properties', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('an unconfirmed claim to be the depicted minor changes nothing a bystander report would not', () => {
+    fc.assert(
+      fc.property(factorsArb, (f) => {
+        const unconfirmed = { ...f, reporterRelationConfirmed: false };
+        const claimed = tryRecommend(unconfirmed, { requestedByDepicted: true, childAtImmediateRiskReported: false });
+        const bystander = tryRecommend({ ...f, reporterRelationConfirmed: undefined }, { requestedByDepicted: false, childAtImmediateRiskReported: false });
+        expect(JSON.stringify(claimed)).toBe(JSON.stringify(bystander));
+      }),
+      { numRuns: 2000 },
     );
   });
 

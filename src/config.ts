@@ -13,6 +13,7 @@ const secureUrl = (what: string) =>
     .string()
     .refine((v) => URL.canParse(v), `must be a URL (${what})`)
     .refine((v) => {
+      if (!URL.canParse(v)) return true;
       const url = new URL(v);
       return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
     }, 'must be an https:// URL (plain http:// only for loopback hosts)');

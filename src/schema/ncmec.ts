@@ -93,46 +93,43 @@ builder.mutationField('acknowledgeNcmecReport', (t) =>
   }),
 );
 
-const ncmecMutation = (
-  name: string,
-  description: string,
-  args: (t: any) => Record<string, any>,
-  run: (ctx: any, a: any) => Promise<{ id: string }>,
-) => {
-  const Success = builder.objectRef<{ id: string }>(`${name[0]!.toUpperCase()}${name.slice(1)}Success`).implement({
+/** The success type of a mutation on one record: the record as it is now. */
+const recordResult = (name: string) =>
+  builder.objectRef<{ id: string }>(`${name}Success`).implement({
     fields: (t) => ({
       ncmecReport: t.prismaField({ type: 'NcmecReport', resolve: (q, r, _a, ctx) => ctx.prisma.ncmecReport.findUniqueOrThrow({ ...q, where: { id: r.id } }) }),
     }),
   });
-  builder.mutationField(name, (t) =>
-    t.field({
-      type: Success,
-      authScopes: oversight,
-      description,
-      errors: { types: COMMON_ERRORS, directResult: true, union: { name: `${name[0]!.toUpperCase()}${name.slice(1)}Result` } },
-      args: { id: t.arg.id({ required: true }), ...args(t.arg) },
-      resolve: async (_root, a, ctx) => ({ id: (await run(ctx, a)).id }),
-    }),
-  );
-};
 
-ncmecMutation(
-  'recordManualCyberTipSubmission',
-  "Record a CyberTipline report filed by hand, with NCMEC's report number: the record becomes SUBMITTED",
-  (arg) => ({ reportNumber: arg.string({ required: true, description: "NCMEC's report number" }) }),
-  (ctx, a) => recordManualCyberTipSubmission(ctx.services, String(a.id), a.reportNumber),
+builder.mutationField('recordManualCyberTipSubmission', (t) =>
+  t.field({
+    type: recordResult('RecordManualCyberTipSubmission'),
+    authScopes: oversight,
+    description: "Record a CyberTipline report filed by hand, with NCMEC's report number: the record becomes SUBMITTED",
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'RecordManualCyberTipSubmissionResult' } },
+    args: { id: t.arg.id({ required: true }), reportNumber: t.arg.string({ required: true, description: "NCMEC's report number" }) },
+    resolve: async (_root, { id, reportNumber }, ctx) => ({ id: (await recordManualCyberTipSubmission(ctx.services, String(id), reportNumber)).id }),
+  }),
 );
 
-ncmecMutation(
-  'withdrawNcmecReport',
-  'Withdraw a record NCMEC has not accepted; a report opened at NCMEC is retracted',
-  (arg) => ({ reason: arg.string({ required: true }) }),
-  (ctx, a) => withdrawNcmecReport(ctx.services, String(a.id), a.reason),
+builder.mutationField('withdrawNcmecReport', (t) =>
+  t.field({
+    type: recordResult('WithdrawNcmecReport'),
+    authScopes: oversight,
+    description: 'Withdraw a record NCMEC has not accepted; a report open at NCMEC is retracted',
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'WithdrawNcmecReportResult' } },
+    args: { id: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: async (_root, { id, reason }, ctx) => ({ id: (await withdrawNcmecReport(ctx.services, String(id), reason)).id }),
+  }),
 );
 
-ncmecMutation(
-  'resubmitNcmecReport',
-  'Send a record that needed correction again, once the cause is corrected',
-  () => ({}),
-  (ctx, a) => resubmitNcmecReport(ctx.services, String(a.id)),
+builder.mutationField('resubmitNcmecReport', (t) =>
+  t.field({
+    type: recordResult('ResubmitNcmecReport'),
+    authScopes: oversight,
+    description: 'Send a record that needed correction again, once the cause is corrected',
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'ResubmitNcmecReportResult' } },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => ({ id: (await resubmitNcmecReport(ctx.services, String(id))).id }),
+  }),
 );

@@ -38,7 +38,7 @@ builder.prismaObject('NcmecReport', {
     evidenceOutcome: t.exposeString('evidenceOutcome', {
       nullable: true,
       authScopes: oversight,
-      description: 'ATTACHED, HASH_MISMATCH, NO_VERIFIABLE_HASH or NOT_AVAILABLE; null when no evidence store is configured',
+      description: 'ATTACHED, HASH_MISMATCH, NO_VERIFIABLE_HASH, NOT_AVAILABLE or REFUSED (NCMEC refused the file); null when no evidence store is configured',
     }),
     withdrawnAt: t.expose('withdrawnAt', { type: 'DateTime', nullable: true, authScopes: oversight }),
     withdrawalReason: t.exposeString('withdrawalReason', { nullable: true, authScopes: oversight }),

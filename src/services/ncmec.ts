@@ -190,10 +190,11 @@ async function fileOne(ctx: ServiceContext, channel: CyberTipline, id: string): 
     }
     if (channel.options.evidenceUrl && record.evidenceOutcome === null) {
       const evidence = await attachEvidence(channel, record, reportId, signal);
-      await update(
+      const kept = await update(
         { evidenceOutcome: evidence.outcome, evidenceFileId: evidence.fileId },
         { action: evidence.fileId ? 'ncmec.evidence_attached' : 'ncmec.evidence_not_attached', changes: { outcome: evidence.outcome, fileId: evidence.fileId } },
       );
+      if (!kept) return false;
     }
     // A liaison may have withdrawn the record while this attempt ran: retract rather than finish.
     const fresh = await ctx.prisma.ncmecReport.findUniqueOrThrow({ where: { id }, select: { withdrawalRequestedAt: true } });
@@ -301,7 +302,7 @@ function reportXml(payload: CyberTiplinePayload, channel: CyberTipline) {
 }
 
 /** What became of the evidence file: attached, or why not (README "Evidence"). */
-export type EvidenceOutcome = 'ATTACHED' | 'HASH_MISMATCH' | 'NO_VERIFIABLE_HASH' | 'NOT_AVAILABLE';
+export type EvidenceOutcome = 'ATTACHED' | 'HASH_MISMATCH' | 'NO_VERIFIABLE_HASH' | 'NOT_AVAILABLE' | 'REFUSED';
 
 /**
  * Streams the content's file from the evidence store to /upload, hashing it on the way; the upload completes only if
@@ -346,6 +347,8 @@ async function attachEvidence(channel: CyberTipline, record: Claimed, reportId: 
     return { outcome: 'ATTACHED', fileId: uploaded.fileId };
   } catch (error) {
     if (error instanceof EvidenceRejectedError) return { outcome: 'HASH_MISMATCH', fileId: null };
+    // NCMEC refused the file or its details (4100): the report itself goes on without it.
+    if (error instanceof CyberTiplineError && error.kind === 'VALIDATION') return { outcome: 'REFUSED', fileId: null };
     throw error;
   }
 }

@@ -266,10 +266,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (path === '/readyz') {
       // Not ready until the hash banks are in memory: a report with a PDQ hash would otherwise wait for the load.
       const ready = bankNotices.loaded() && (await db.ready());
-      // A CyberTipline problem does not take the instance out of service, but /readyz says so (README "CyberTipline").
+      // A CyberTipline problem does not take the instance out of service, but /readyz names it (README "CyberTipline").
       const halt = ncmec?.halted;
-      const cybertipline = ncmec ? (halt ? { status: 'halted', responseCode: halt.code, since: halt.since } : { status: 'sending' }) : { status: 'not configured' };
-      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', cybertipline });
+      const cybertipline = halt
+        ? { cybertipline: { status: 'halted', responseCode: halt.code, since: halt.since } }
+        : !ncmec && production
+          ? { cybertipline: { status: 'not configured' } }
+          : {};
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...cybertipline });
     }
     // Node's parser holds a body to its Content-Length, so checking the header bounds the body. Chunked bodies
     // (no length) are refused rather than buffered without limit.

@@ -6,7 +6,6 @@ import { openDatabase } from '../src/db/database.js';
 import { PdqBankIndex } from '../src/matching/bank-index.js';
 import { PdqIndex, linearScan, pdqHex, type PdqHit } from '../src/matching/pdq.js';
 import { createHashBank, importBankHashes } from '../src/services/hash-banks.js';
-import { RecordingNcmecTransport } from '../src/services/ncmec.js';
 import type { ServiceContext } from '../src/services/context.js';
 import { benchDatabase, serverAvailable, type Target } from './lib/databases.js';
 import { fmt, type Results } from './lib/results.js';
@@ -115,7 +114,7 @@ export async function hashScenarios(quick: boolean, results: Results, targets: T
         now: () => new Date(),
         events: { publish: () => {} },
         settings: { leaseMinutes: 10, dailyExposureCap: 40, secret: 'bench-secret-0123456789-0123456789' },
-        ncmec: new RecordingNcmecTransport(),
+        ncmec: null,
         hashBanks: new PdqBankIndex(db.prisma, THRESHOLD, { broadcast: () => {} }),
       };
       const created = await createHashBank(ctx, { name: 'bench', source: 'random placeholder hashes' });

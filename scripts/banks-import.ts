@@ -12,7 +12,6 @@ import { PdqBankIndex } from '../src/matching/bank-index.js';
 import { CATEGORIES, type Category } from '../src/policy/index.js';
 import type { ServiceContext } from '../src/services/context.js';
 import { HASH_ALGORITHMS, createHashBank, importBankHashes, type HashAlgorithm } from '../src/services/hash-banks.js';
-import { RecordingNcmecTransport } from '../src/services/ncmec.js';
 import { openConfiguredDatabase } from './open-db.js';
 
 const usage = 'usage: npm run banks:import -- --bank NAME --algorithm PDQ|MD5|SHA256 [--source TEXT] [--category CATEGORY] FILE';
@@ -45,7 +44,7 @@ const ctx: ServiceContext = {
   now: () => new Date(),
   events: { publish: () => {} },
   settings: { leaseMinutes: config.LEASE_MINUTES, dailyExposureCap: config.DAILY_EXPOSURE_CAP, secret: config.JWT_SECRET },
-  ncmec: new RecordingNcmecTransport(),
+  ncmec: null,
   // This process never matches; a change is only announced to the servers.
   hashBanks: new PdqBankIndex(db.prisma, config.PDQ_MATCH_DISTANCE, {
     broadcast: () => live?.pubsub.publish('hashBanks', { at: new Date().toISOString() }),

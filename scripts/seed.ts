@@ -1,7 +1,6 @@
 // npm run seed — a small, neutral demo data set: reports in every queue, one case taken through to a decision.
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config.js';
-import { RecordingNcmecTransport } from '../src/services/ncmec.js';
 import { submitReport } from '../src/services/intake.js';
 import { claimNextCase } from '../src/services/claims.js';
 import { submitAssessment } from '../src/services/assessments.js';
@@ -21,7 +20,7 @@ const ctx = (actor: Actor): ServiceContext => ({
   now: () => new Date(),
   events: { publish: () => {} },
   settings: { leaseMinutes: config.LEASE_MINUTES, dailyExposureCap: config.DAILY_EXPOSURE_CAP, secret: config.JWT_SECRET },
-  ncmec: new RecordingNcmecTransport(),
+  ncmec: null,
   hashBanks: new PdqBankIndex(db.prisma, config.PDQ_MATCH_DISTANCE),
 });
 const anonymous = ctx({ kind: 'ANONYMOUS', clientAddress: 'seed' });

@@ -21,7 +21,7 @@ import { schema } from './schema/index.js';
 import { createLoaders, type GraphQLContext } from './schema/context.js';
 import type { Actor, ServiceContext } from './services/context.js';
 import { DomainError } from './services/errors.js';
-import { RecordingNcmecTransport, type NcmecTransport } from './services/ncmec.js';
+import { createCyberTipline, unsentNcmecReports, type CyberTipline } from './services/ncmec.js';
 import { effectiveRoles, ensureReviewer, readAccess } from './services/reviewers.js';
 import { startJobs, type Jobs } from './jobs/index.js';
 import { createIntakeLimiter } from './limits/intake.js';
@@ -37,7 +37,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Reuse an open database (tests); otherwise one is opened from the config and closed on stop. */
   database?: Database;
-  ncmec?: NcmecTransport;
+  /** Overrides the CyberTipline built from the configuration (null: none). */
+  ncmec?: CyberTipline | null;
   now?: () => Date;
   /** For `bench/` only: measure intake without the audit chain. */
   skipAuditForBenchmark?: boolean;
@@ -90,7 +91,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   metrics.hashIndexSource = () => hashBanks.stats();
   const bankNotices = watchBankNotices(live, hashBanks);
-  const ncmec = options.ncmec ?? new RecordingNcmecTransport();
+  const ncmec = options.ncmec !== undefined ? options.ncmec : createCyberTipline(config, logger);
+  if (!ncmec && production) {
+    logger.warn(
+      'WARNING: no CyberTipline configured (NCMEC_API_URL, NCMEC_USERNAME, NCMEC_PASSWORD). Required NCMEC reports are NOT being sent; ' +
+        'they wait AWAITING_SUBMISSION (metric ncmec_unsent_reports) until configured or filed by hand (README "CyberTipline").',
+    );
+  }
+  metrics.ncmecSource = async () => {
+    const unsent = await unsentNcmecReports(db);
+    return { configured: ncmec !== null, halted: ncmec?.halted != null, unsent: unsent.count, oldestUnsentSince: unsent.oldestCreatedAt };
+  };
   const settings = {
     leaseMinutes: config.LEASE_MINUTES,
     dailyExposureCap: config.DAILY_EXPOSURE_CAP,
@@ -255,7 +266,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (path === '/readyz') {
       // Not ready until the hash banks are in memory: a report with a PDQ hash would otherwise wait for the load.
       const ready = bankNotices.loaded() && (await db.ready());
-      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      // A CyberTipline problem does not take the instance out of service, but /readyz names it (README "CyberTipline").
+      const halt = ncmec?.halted;
+      const cybertipline = halt
+        ? { cybertipline: { status: 'halted', responseCode: halt.code, since: halt.since } }
+        : !ncmec && production
+          ? { cybertipline: { status: 'not configured' } }
+          : {};
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...cybertipline });
     }
     // Node's parser holds a body to its Content-Length, so checking the header bounds the body. Chunked bodies
     // (no length) are refused rather than buffered without limit.

@@ -3,6 +3,21 @@ import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'development-only-secret-change-me-0123456789';
 
+/** Plain http:// is accepted only for these hosts (a test fake on the same machine). */
+export const isLoopbackHost = (hostname: string) =>
+  hostname === 'localhost' || hostname === '[::1]' || hostname === '::1' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/** An https:// URL, or http:// on a loopback host. */
+const secureUrl = (what: string) =>
+  z
+    .string()
+    .refine((v) => URL.canParse(v), `must be a URL (${what})`)
+    .refine((v) => {
+      if (!URL.canParse(v)) return true;
+      const url = new URL(v);
+      return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    }, 'must be an https:// URL (plain http:// only for loopback hosts)');
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -28,6 +43,22 @@ const schema = z
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** PDQ hashes within this Hamming distance of a bank hash match (HMA's confident-match threshold is 31). */
     PDQ_MATCH_DISTANCE: z.coerce.number().int().min(0).max(63).default(31),
+    // NCMEC's CyberTipline reporting web service (README "CyberTipline"). URL, username and password go together.
+    NCMEC_API_URL: secureUrl('NCMEC\'s base URL, e.g. https://exttest.cybertip.org/ispws').optional(),
+    NCMEC_USERNAME: z.string().min(1).optional(),
+    NCMEC_PASSWORD: z.string().min(1).optional(),
+    NCMEC_REPORTER_FIRST_NAME: z.string().min(1).max(100).default('Trust and Safety'),
+    NCMEC_REPORTER_LAST_NAME: z.string().min(1).max(100).default('Team'),
+    NCMEC_REPORTER_EMAIL: z.email('must be an email address').optional(),
+    NCMEC_REPORTER_PHONE: z.string().regex(/^\+?[\d ()-]{5,30}$/, 'must be a phone number').optional(),
+    /** The platform's service name, sent as the reported person's ESP service. */
+    NCMEC_ESP_SERVICE: z.string().min(1).max(100).default('Platform'),
+    /** Where the platform's evidence store serves a content item's file: a URL with {contentId} in it. */
+    NCMEC_EVIDENCE_URL: secureUrl('with {contentId}')
+      .refine((v) => v.includes('{contentId}'), 'must contain {contentId}')
+      .optional(),
+    /** One submission attempt (every call to NCMEC and the evidence stream) is abandoned after this long. */
+    NCMEC_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(500).max(3_600_000).default(300_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {
@@ -36,6 +67,13 @@ const schema = z
         path: ['JWT_SECRET'],
         message: 'must be set to a secret of at least 32 characters in production',
       });
+    }
+    const ncmec = (['NCMEC_API_URL', 'NCMEC_USERNAME', 'NCMEC_PASSWORD'] as const).filter((k) => env[k] === undefined);
+    if (ncmec.length > 0 && ncmec.length < 3) {
+      ctx.addIssue({ code: 'custom', path: [ncmec[0]!], message: 'must be set too: NCMEC_API_URL, NCMEC_USERNAME and NCMEC_PASSWORD go together' });
+    }
+    if (env.NCMEC_EVIDENCE_URL && !env.NCMEC_API_URL) {
+      ctx.addIssue({ code: 'custom', path: ['NCMEC_EVIDENCE_URL'], message: 'needs NCMEC_API_URL, NCMEC_USERNAME and NCMEC_PASSWORD' });
     }
   });
 

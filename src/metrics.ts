@@ -8,6 +8,15 @@ export interface QueueFigures {
   breachingSla: number;
 }
 
+export interface NcmecFigures {
+  configured: boolean;
+  /** Sending stopped because NCMEC refused the credentials. */
+  halted: boolean;
+  /** Records NCMEC has not accepted (and not withdrawn), and when the oldest was created. */
+  unsent: number;
+  oldestUnsentSince: Date | null;
+}
+
 export interface Metrics {
   registry: Registry;
   operations: Histogram<'operation' | 'type' | 'outcome'>;
@@ -17,6 +26,8 @@ export interface Metrics {
   queueSource?: () => Promise<QueueFigures[]>;
   /** The instance's in-memory PDQ index of the hash banks. */
   hashIndexSource?: () => { banks: number; hashes: number; bytes: number };
+  /** CyberTipline figures at scrape time (README "CyberTipline"). */
+  ncmecSource?: () => Promise<NcmecFigures>;
   /** A bounded operation label: named operations up to a limit, then "other". */
   operationLabel(name: string | null | undefined): string;
 }
@@ -77,5 +88,24 @@ export function createMetrics(): Metrics {
     });
   indexGauge('hash_index_pdq_hashes', 'PDQ bank hashes in this instance’s in-memory index', (s) => s.hashes);
   indexGauge('hash_index_bytes', 'Memory held by this instance’s PDQ index', (s) => s.bytes);
+  let ncmecReading: Promise<NcmecFigures | null> | null = null;
+  const ncmecFigures = () =>
+    (ncmecReading ??= (metrics.ncmecSource ? metrics.ncmecSource() : Promise.resolve(null)).finally(() => setImmediate(() => (ncmecReading = null))));
+  const ncmecGauge = (name: string, help: string, value: (f: NcmecFigures) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const figures = await ncmecFigures();
+        if (figures) this.set(value(figures));
+      },
+    });
+  ncmecGauge('ncmec_unsent_reports', 'CyberTipline records NCMEC has not accepted yet (not withdrawn)', (f) => f.unsent);
+  ncmecGauge('ncmec_oldest_unsent_report_age_seconds', 'Age of the oldest CyberTipline record NCMEC has not accepted', (f) =>
+    f.oldestUnsentSince ? (Date.now() - f.oldestUnsentSince.getTime()) / 1000 : 0,
+  );
+  ncmecGauge('ncmec_configured', '1 when the CyberTipline reporting API is configured', (f) => (f.configured ? 1 : 0));
+  ncmecGauge('ncmec_submission_halted', '1 while sending is stopped because NCMEC refused the credentials (2000/3100)', (f) => (f.halted ? 1 : 0));
   return metrics;
 }

@@ -195,7 +195,7 @@ describe('access withdrawn from the holder of a claim', () => {
       now: () => new Date(),
       events: { publish() {} },
       settings: { leaseMinutes: 10, dailyExposureCap: 100, secret: TEST_SECRET },
-      ncmec: server.ncmec,
+      ncmec: null,
       hashBanks: undefined as never,
     };
     await expect(decideCase(ctx, { caseId: c.id, expectedVersion: version, actions: ['REMOVE_CONTENT', 'SUSPEND_ACCOUNT'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOperations, freshDatabase, hex, startServer, token, TEST_SECRET, type TestDatabase, type TestServer } from './support/harness.js';
 import type { Actor, ServiceContext } from '../src/services/context.js';
-import { RecordingNcmecTransport, submitPendingNcmecReports } from '../src/services/ncmec.js';
+import { CyberTipline, submitPendingNcmecReports } from '../src/services/ncmec.js';
+import { createLogger } from '../src/logger.js';
+import { startFakeIspws, type FakeIspws } from './support/fake-ispws.js';
 import { submitReport } from '../src/services/intake.js';
 import { claimNextCase, releaseCase } from '../src/services/claims.js';
 import { submitAssessment } from '../src/services/assessments.js';
@@ -18,7 +20,8 @@ import { PDQ_DEFAULT_MAX_DISTANCE } from '../src/matching/pdq.js';
 let database: TestDatabase;
 let server: TestServer;
 let clock = new Date();
-const ncmec = new RecordingNcmecTransport();
+let ispws: FakeIspws;
+let ncmec: CyberTipline;
 
 const at = (iso: string) => (clock = new Date(iso));
 const user = (id: string, roles: Role[]): Actor => ({ kind: 'USER', id, name: `User ${id}`, roles });
@@ -88,6 +91,18 @@ const ALT = 'MINOR_PHYSICAL_ALTERCATION' as const;
 
 beforeAll(async () => {
   database = await freshDatabase();
+  ispws = await startFakeIspws();
+  ncmec = new CyberTipline({
+    apiUrl: ispws.url,
+    username: ispws.username,
+    password: ispws.password,
+    reporter: { firstName: 'Trust and Safety', lastName: 'Team' },
+    espService: 'Platform',
+    evidenceUrl: null,
+    retryBaseMs: 1000,
+    attemptTimeoutMs: 30_000,
+    logger: createLogger('silent'),
+  });
   for (const a of [reviewer, specialist, appeals, appeals2, platform]) if (a.kind === 'USER') await ensureReviewer(database.db.prisma, a);
 
   // A: reported 31 Dec 23:00 (before the period), first decided 1 Jan 00:00 → 1 h, within the 24 h P3 SLA.
@@ -148,6 +163,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await ispws?.close();
   await server?.close();
   await database?.drop();
 });

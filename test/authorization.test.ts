@@ -67,6 +67,9 @@ const MATRIX: Record<string, Caller[]> = {
   // Issue 19: referrals are progressed by law-enforcement liaisons.
   markReferralSent: ['LAW_ENFORCEMENT_LIAISON'],
   closeReferral: ['LAW_ENFORCEMENT_LIAISON'],
+  recordManualCyberTipSubmission: OVERSIGHT,
+  withdrawNcmecReport: OVERSIGHT,
+  resubmitNcmecReport: OVERSIGHT,
   setReviewerAccess: ['ADMIN'],
   createHashBank: ['ADMIN'],
   updateHashBank: ['ADMIN'],

@@ -3,19 +3,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractClient } from './support/client.js';
 import { hex, startServer, token, type TestServer } from './support/harness.js';
+import { startFakeIspws, type FakeIspws } from './support/fake-ispws.js';
 
 let server: TestServer;
+let ispws: FakeIspws;
 let client: ContractClient;
 const t = {} as Record<'specialist' | 'reviewer' | 'lead', string>;
 
 beforeAll(async () => {
-  server = await startServer();
+  ispws = await startFakeIspws();
+  server = await startServer({ NCMEC_API_URL: ispws.url, NCMEC_USERNAME: ispws.username, NCMEC_PASSWORD: ispws.password });
   client = await new ContractClient(server).load();
   t.specialist = await token('spec-o1', ['CHILD_SAFETY_SPECIALIST'], 'Specialist O1');
   t.reviewer = await token('rev-o1', ['REVIEWER'], 'Reviewer O1');
   t.lead = await token('lead-o1', ['LEAD'], 'Lead O1');
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await server?.close();
+  await ispws?.close();
+});
 
 const db = () => server.app.db.prisma;
 
@@ -143,7 +149,9 @@ describe('the CyberTipline record and the hold follow the decision', () => {
     const record = await db().ncmecReport.findUniqueOrThrow({ where: { caseId }, include: { holds: true } });
     expect(record.decisionId).toBe(decided.decision.id);
     expect(Math.round((record.holds[0]!.expiresAt.getTime() - record.createdAt.getTime()) / 86_400_000)).toBe(365);
-    await expect.poll(() => server.ncmec.submissions.some((s) => s.caseId === caseId), { timeout: 10_000 }).toBe(true);
+    // Filed with the CyberTipline (the test's fake ISPWS) right after the decision commits.
+    await expect.poll(async () => (await db().ncmecReport.findUniqueOrThrow({ where: { caseId } })).status, { timeout: 30_000 }).toBe('SUBMITTED');
+    expect([...ispws.reports.values()].some((r) => r.finished)).toBe(true);
   });
 
   it("a lead deciding an escalated exploitation case with no action files nothing", async () => {

@@ -2,13 +2,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractClient, auditedMutations } from './support/client.js';
 import { hex, startServer, token, type TestServer } from './support/harness.js';
+import { startFakeIspws, type FakeIspws } from './support/fake-ispws.js';
 
 let server: TestServer;
+let ispws: FakeIspws;
 let client: ContractClient;
 const t = {} as Record<'specialist' | 'specialist2' | 'reviewer' | 'appeals' | 'lead' | 'platform' | 'liaison', string>;
 
 beforeAll(async () => {
-  server = await startServer();
+  ispws = await startFakeIspws();
+  server = await startServer({ NCMEC_API_URL: ispws.url, NCMEC_USERNAME: ispws.username, NCMEC_PASSWORD: ispws.password });
   client = await new ContractClient(server).load();
   t.specialist = await token('spec-1', ['CHILD_SAFETY_SPECIALIST'], 'Specialist One');
   t.specialist2 = await token('spec-2', ['CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER'], 'Specialist Two');
@@ -18,7 +21,10 @@ beforeAll(async () => {
   t.platform = await token('platform', ['PLATFORM'], 'Platform service');
   t.liaison = await token('liaison-1', ['LAW_ENFORCEMENT_LIAISON'], 'Liaison One');
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await server?.close();
+  await ispws?.close();
+});
 
 const report = (over: Record<string, unknown>): Record<string, unknown> => ({
   contentId: `content-${hex(4)}`,
@@ -97,9 +103,13 @@ describe('child sexual exploitation', () => {
     const record = await server.app.db.prisma.ncmecReport.findUniqueOrThrow({ where: { caseId }, include: { holds: true } });
     const days = (record.holds[0]!.expiresAt.getTime() - record.createdAt.getTime()) / 86_400_000;
     expect(Math.round(days)).toBe(365);
-    await expect.poll(() => server.ncmec.submissions.find((s) => s.caseId === caseId), { timeout: 10_000 }).toBeTruthy();
-    const submitted = server.ncmec.submissions.find((s) => s.caseId === caseId)!;
-    expect(JSON.stringify(submitted)).not.toContain('placeholder description');
+    // Filed with NCMEC right after the decision committed: /submit, then /finish on NCMEC's id.
+    await expect.poll(async () => (await server.app.db.prisma.ncmecReport.findUniqueOrThrow({ where: { caseId } })).status, { timeout: 10_000 }).toBe('SUBMITTED');
+    const filedRecord = await server.app.db.prisma.ncmecReport.findUniqueOrThrow({ where: { caseId } });
+    const sent = ispws.reports.get(filedRecord.externalReportId!)!;
+    expect(sent.finished).toBe(true);
+    expect(sent.report.personOrUserReported.espIdentifier).toBe(account);
+    expect(sent.xml).not.toContain('placeholder description');
 
     const oversight = await client.op('NcmecReports', { status: 'SUBMITTED', first: 10 }, t.liaison);
     expect(oversight.errors).toBeUndefined();
@@ -354,6 +364,44 @@ describe('audit coverage', () => {
     expect(actions).toEqual(expect.arrayContaining(['case.lease_renewed', 'ncmec.acknowledged']));
     auditedMutations.set('renewLease', actions.includes('case.lease_renewed'));
     auditedMutations.set('acknowledgeNcmecReport', actions.includes('ncmec.acknowledged'));
+  });
+
+  it('the CyberTipline mutations (withdraw, resubmit, record a manual filing) write audit events', async () => {
+    const exploitation = async () => {
+      await submit(report({ category: 'CHILD_SEXUAL_EXPLOITATION', reportedAccountId: `account-${hex(4)}` }));
+      const caseId = (await claim('CHILD_SEXUAL_EXPLOITATION', t.specialist)).case.id;
+      await assess({ caseId, category: 'CHILD_SEXUAL_EXPLOITATION', ageAssessment: 'APPARENT_MINOR', mediaKind: 'REAL' }, t.specialist);
+      return caseId;
+    };
+    const recordOf = (caseId: string) => server.app.db.prisma.ncmecReport.findUniqueOrThrow({ where: { caseId } });
+    const call = async (field: string, document: string, variables: Record<string, unknown>) => {
+      const before = await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+      const res = await server.gql(document, variables, { token: t.liaison });
+      expect(res.data[field].__typename, JSON.stringify(res)).toMatch(/Success$/);
+      const after = await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+      auditedMutations.set(field, after.seq > before.seq);
+    };
+    // NCMEC refuses the report (4100): the liaison sends it again after the correction.
+    ispws.fail('/submit', { code: 4100, description: 'placeholder validation message' });
+    const refused = await exploitation();
+    await decide(refused, ['REMOVE_CONTENT', 'SUSPEND_ACCOUNT'], t.specialist);
+    await expect.poll(async () => (await recordOf(refused)).status, { timeout: 10_000 }).toBe('NEEDS_CORRECTION');
+    await call('resubmitNcmecReport', `mutation($id: ID!) { resubmitNcmecReport(id: $id) { __typename ... on Error { message } } }`, { id: (await recordOf(refused)).id });
+    await expect.poll(async () => (await recordOf(refused)).status, { timeout: 10_000 }).toBe('SUBMITTED');
+    // Filed by hand while NCMEC's service was failing, then recorded with NCMEC's report number.
+    ispws.fail('/submit', { code: 1000, description: 'Server error' });
+    const byHand = await exploitation();
+    await decide(byHand, ['REMOVE_CONTENT', 'SUSPEND_ACCOUNT'], t.specialist);
+    await expect.poll(async () => (await recordOf(byHand)).status, { timeout: 10_000 }).toBe('FAILED');
+    await call('recordManualCyberTipSubmission', `mutation($id: ID!, $n: String!) { recordManualCyberTipSubmission(id: $id, reportNumber: $n) { __typename ... on Error { message } } }`, { id: (await recordOf(byHand)).id, n: '123456789' });
+    expect(await recordOf(byHand)).toMatchObject({ status: 'SUBMITTED', externalReportId: '123456789', submissionChannel: 'MANUAL' });
+    // Withdrawn before anything was sent.
+    ispws.fail('/submit', { code: 1000, description: 'Server error' });
+    const withdrawn = await exploitation();
+    await decide(withdrawn, ['REMOVE_CONTENT', 'SUSPEND_ACCOUNT'], t.specialist);
+    await expect.poll(async () => (await recordOf(withdrawn)).status, { timeout: 10_000 }).toBe('FAILED');
+    await call('withdrawNcmecReport', `mutation($id: ID!, $reason: String!) { withdrawNcmecReport(id: $id, reason: $reason) { __typename ... on Error { message } } }`, { id: (await recordOf(withdrawn)).id, reason: 'placeholder reason' });
+    expect((await recordOf(withdrawn)).status).toBe('WITHDRAWN');
   });
 
   it('setReviewerAccess writes an audit event with what changed', async () => {

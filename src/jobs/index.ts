@@ -3,7 +3,7 @@
 import type { Logger } from '../logger.js';
 import { expireLeases } from '../services/claims.js';
 import type { ServiceContext } from '../services/context.js';
-import { submitPendingNcmecReports } from '../services/ncmec.js';
+import { releaseExpiredHolds, submitPendingNcmecReports } from '../services/ncmec.js';
 
 export interface Jobs {
   /** Runs every job once (tests call this instead of waiting for the timer). */
@@ -17,7 +17,8 @@ export function startJobs(context: (jobId: string) => ServiceContext, intervalMs
   const runOnce = async () => {
     const released = await expireLeases(context('lease-expiry'));
     const submitted = await submitPendingNcmecReports(context('ncmec-submitter'));
-    if (released || submitted) logger.info({ released, submitted }, 'background jobs');
+    const holdsReleased = await releaseExpiredHolds(context('preservation-expiry'));
+    if (released || submitted || holdsReleased) logger.info({ released, submitted, holdsReleased }, 'background jobs');
   };
   const tick = () => {
     if (stopped || running) return;

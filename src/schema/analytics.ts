@@ -64,7 +64,7 @@ const TransparencyReportRef = builder.objectRef<TransparencyReport>('Transparenc
       description: 'Share of those first decisions made by the SLA due time; null when none',
     }),
     appeals: t.field({ type: AppealFigures, resolve: (r) => r.appeals }),
-    ncmecReportsFiled: t.exposeInt('ncmecReportsFiled', { description: 'CyberTipline reports submitted in the period' }),
+    ncmecReportsFiled: t.exposeInt('ncmecReportsFiled', { description: 'CyberTipline reports NCMEC accepted in the period (unsent and withdrawn records are not counted)' }),
     lawEnforcementReferrals: t.exposeInt('lawEnforcementReferrals'),
     csv: t.string({ description: 'The same figures as CSV for publication: metric,category,action,value', resolve: (r) => transparencyReportCsv(r) }),
   }),

@@ -6,7 +6,9 @@ import { ENFORCEMENT_KINDS, enforcementFeed, type EnforcementInstruction, type E
 
 const EnforcementKindEnum = builder.enumType('EnforcementKind', {
   values: ENFORCEMENT_KINDS,
-  description: 'APPLY the actions, or REVERSE them after an appeal was upheld for the account',
+  description:
+    'APPLY the actions, or REVERSE them after an appeal was upheld for the account; PRESERVE the content and account data ' +
+    'until preserveUntil (sent no later than the removal it protects), RELEASE a hold that ended',
 });
 
 const Instruction = builder.objectRef<EnforcementInstruction>('EnforcementInstruction').implement({
@@ -18,7 +20,9 @@ const Instruction = builder.objectRef<EnforcementInstruction>('EnforcementInstru
     contentId: t.exposeString('contentId'),
     contentUrl: t.exposeString('contentUrl', { nullable: true }),
     reportedAccountId: t.exposeString('reportedAccountId', { nullable: true }),
-    actions: t.field({ type: [EnforcementActionEnum], resolve: (i) => i.actions }),
+    actions: t.field({ type: [EnforcementActionEnum], resolve: (i) => i.actions, description: 'Empty for PRESERVE and RELEASE' }),
+    holdId: t.exposeID('holdId', { nullable: true, description: 'PRESERVE and RELEASE: the preservation hold' }),
+    preserveUntil: t.expose('preserveUntil', { type: 'DateTime', nullable: true, description: 'PRESERVE: keep the evidence at least until then' }),
   }),
 });
 

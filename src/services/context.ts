@@ -1,7 +1,7 @@
 // What every service call receives: who acts, the database, the clock, and where after-commit events go.
 import type { PrismaClient } from '../db/database.js';
 import type { Category, QueueName, Role } from '../policy/index.js';
-import type { NcmecTransport } from './ncmec.js';
+import type { CyberTipline } from './ncmec.js';
 import type { PdqBankIndex } from '../matching/bank-index.js';
 import type { CaseSnapshot } from './case-snapshot.js';
 
@@ -55,7 +55,8 @@ export interface ServiceContext {
   now(): Date;
   events: EventSink;
   settings: ServiceSettings;
-  ncmec: NcmecTransport;
+  /** NCMEC's reporting web service, or null when it is not configured (reports then wait, visibly unsent). */
+  ncmec: CyberTipline | null;
   /** The in-memory PDQ index of the hash banks, shared by the instance. */
   hashBanks: PdqBankIndex;
 }

@@ -55,7 +55,7 @@ function figuresByDay(period: Period) {
     UNION ALL ${count('appealsReceived', 'Appeal', 'createdAt')}
     UNION ALL ${count('appealsDecided', 'Appeal', 'decidedAt')}
     UNION ALL ${count('appealsOverturned', 'Appeal', 'decidedAt', Prisma.sql`AND "outcome" = 'OVERTURNED'`)}
-    UNION ALL ${count('ncmecReportsFiled', 'NcmecReport', 'submittedAt')}
+    UNION ALL ${count('ncmecReportsFiled', 'NcmecReport', 'submittedAt', Prisma.sql`AND "status" IN ('SUBMITTED', 'ACKNOWLEDGED') AND "externalReportId" IS NOT NULL`)}
     UNION ALL ${count('lawEnforcementReferrals', 'LawEnforcementReferral', 'createdAt')}`;
 }
 

@@ -138,7 +138,7 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
     if (outcome.ncmecReportRequired && !(await unit.tx.ncmecReport.findUnique({ where: { caseId: found.id } }))) {
       const hashes = await unit.tx.caseMediaHash.findMany({ where: { caseId: found.id }, select: { algorithm: true, value: true } });
       const preservationExpiresAt = new Date(unit.now.getTime() + outcome.preserveEvidenceDays * 86_400_000);
-      const record = await unit.tx.ncmecReport.create({ data: { caseId: found.id, decisionId: decision.id, payload: {}, createdAt: unit.now } });
+      const record = await unit.tx.ncmecReport.create({ data: { caseId: found.id, decisionId: decision.id, status: 'AWAITING_SUBMISSION', payload: {}, createdAt: unit.now } });
       const payload: CyberTiplinePayload = {
         reportRecordId: record.id,
         caseId: found.id,
@@ -153,7 +153,7 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
       const hold = await unit.tx.preservationHold.create({
         data: { caseId: found.id, ncmecReportId: record.id, contentRefs: payload.content as object, createdAt: unit.now, expiresAt: preservationExpiresAt },
       });
-      unit.audit({ action: 'ncmec.report_created', entityType: 'NcmecReport', entityId: record.id, caseId: found.id, changes: { status: { to: 'DRAFT' } } });
+      unit.audit({ action: 'ncmec.report_created', entityType: 'NcmecReport', entityId: record.id, caseId: found.id, changes: { status: { to: 'AWAITING_SUBMISSION' } } });
       unit.audit({ action: 'preservation.hold_created', entityType: 'PreservationHold', entityId: hold.id, caseId: found.id, changes: { expiresAt: preservationExpiresAt } });
       // Report as soon as reasonably possible: right after commit, retried by the background job on failure.
       unit.afterCommit(() => void submitPendingNcmecReports({ ...ctx, actor: { kind: 'SYSTEM', id: 'ncmec-submitter' } }).catch(() => {}));

@@ -6,7 +6,6 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { mintToken } from '../../src/auth/jwt.js';
-import { RecordingNcmecTransport } from '../../src/services/ncmec.js';
 import type { Role } from '../../src/policy/index.js';
 
 export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
@@ -49,7 +48,6 @@ export interface TestServer {
   app: App;
   url: string;
   wsUrl: string;
-  ncmec: RecordingNcmecTransport;
   database: TestDatabase;
   gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
   close(): Promise<void>;
@@ -64,7 +62,6 @@ export interface GqlResponse<T> {
 
 export async function startServer(env: Record<string, string> = {}, shared?: TestDatabase): Promise<TestServer> {
   const database = shared ?? (await freshDatabase());
-  const ncmec = new RecordingNcmecTransport();
   const config = loadConfig({
     NODE_ENV: 'test',
     JWT_SECRET: TEST_SECRET,
@@ -78,14 +75,13 @@ export async function startServer(env: Record<string, string> = {}, shared?: Tes
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
-  const app = await buildApp({ config, database: database.db, ncmec });
+  const app = await buildApp({ config, database: database.db });
   const { port } = await app.start(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
   return {
     app,
     url,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    ncmec,
     database,
     async gql(query, variables, options = {}) {
       const res = await fetch(url, {

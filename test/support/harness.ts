@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { mintToken } from '../../src/auth/jwt.js';
 import { RecordingNcmecTransport } from '../../src/services/ncmec.js';
+import type { Logger } from '../../src/logger.js';
 import type { Role } from '../../src/policy/index.js';
 
 export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
@@ -62,7 +63,7 @@ export interface GqlResponse<T> {
   headers: Headers;
 }
 
-export async function startServer(env: Record<string, string> = {}, shared?: TestDatabase): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, shared?: TestDatabase, options: { logger?: Logger } = {}): Promise<TestServer> {
   const database = shared ?? (await freshDatabase());
   const ncmec = new RecordingNcmecTransport();
   const config = loadConfig({
@@ -78,7 +79,7 @@ export async function startServer(env: Record<string, string> = {}, shared?: Tes
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
-  const app = await buildApp({ config, database: database.db, ncmec });
+  const app = await buildApp({ config, database: database.db, ncmec, ...(options.logger ? { logger: options.logger } : {}) });
   const { port } = await app.start(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
   return {

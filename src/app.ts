@@ -25,7 +25,7 @@ import { effectiveRoles, ensureReviewer, readAccess } from './services/reviewers
 import { startJobs, type Jobs } from './jobs/index.js';
 import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { queueHealth } from './services/analytics.js';
+import { analyticsAccess, queueHealth } from './services/analytics.js';
 import { RateLimitedError } from './services/errors.js';
 import { PdqBankIndex } from './matching/bank-index.js';
 import { inputGuards } from './input-guards.js';
@@ -101,6 +101,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     secret: config.JWT_SECRET,
     skipAuditForBenchmark: options.skipAuditForBenchmark === true,
   };
+  // Analytics gets its own small pool with a statement timeout (on a server) and admits ANALYTICS_POOL_SIZE requests at
+  // once, so an analyst's long period never takes the connections intake and reviewers need.
+  const analyticsPool = db.sidePool({ size: config.ANALYTICS_POOL_SIZE, statementTimeoutMs: config.ANALYTICS_STATEMENT_TIMEOUT_MS });
+  const analytics = analyticsAccess(analyticsPool.prisma, { earliest: config.ANALYTICS_EARLIEST, maxPeriodDays: config.ANALYTICS_MAX_PERIOD_DAYS }, analyticsPool.separate ? config.ANALYTICS_POOL_SIZE : 1);
   const serviceContext = (actor: Actor, requestId: string | null = null): ServiceContext => ({
     prisma: db.prisma,
     actor,
@@ -110,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     settings,
     ncmec,
     hashBanks,
+    analytics,
   });
 
   // Request count and latency per operation, for /metrics.
@@ -373,6 +378,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       clearTimeout(force);
       await live.close();
       await intakeLimiter.close();
+      await analyticsPool.close();
       if (!options.database) await db.close();
     },
   };

@@ -37,6 +37,17 @@ const schema = z
     METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`, and is also served on the public port. */
     METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Transparency periods may not start before this day (UTC) nor span more than ANALYTICS_MAX_PERIOD_DAYS. */
+    ANALYTICS_EARLIEST: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+      .default('2000-01-01')
+      .transform((v) => new Date(`${v}T00:00:00Z`))
+      .refine((d) => !Number.isNaN(d.getTime()) && d.getTime() >= 0, 'must be a valid date from 1970-01-01'),
+    ANALYTICS_MAX_PERIOD_DAYS: z.coerce.number().int().min(1).max(3660).default(1096),
+    /** Analytics' own connections (on a PostgreSQL server) and the longest any of its statements may run. */
+    ANALYTICS_POOL_SIZE: z.coerce.number().int().min(1).max(20).default(2),
+    ANALYTICS_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** PDQ hashes within this Hamming distance of a bank hash match (HMA's confident-match threshold is 31). */
     PDQ_MATCH_DISTANCE: z.coerce.number().int().min(0).max(63).default(31),

@@ -4,10 +4,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { GraphQLError, type DefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type DefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -26,9 +25,12 @@ import { effectiveRoles, ensureReviewer, readAccess } from './services/reviewers
 import { startJobs, type Jobs } from './jobs/index.js';
 import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { queueHealth } from './services/analytics.js';
+import { analyticsAccess, queueHealth } from './services/analytics.js';
 import { RateLimitedError } from './services/errors.js';
 import { PdqBankIndex } from './matching/bank-index.js';
+import { inputGuards } from './input-guards.js';
+import { metricsEndpoint } from './metrics-http.js';
+import { errorForLog, yogaLogArgs } from './log-safety.js';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -52,6 +54,8 @@ export interface App {
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   server: Server;
   serviceContext(actor: Actor, requestId?: string | null): ServiceContext;
+  /** Where /metrics is served on its own port (METRICS_PORT), once started; null without one. */
+  metricsUrl(): string | null;
   start(port?: number, host?: string): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
 }
@@ -108,6 +112,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     secret: config.JWT_SECRET,
     skipAuditForBenchmark: options.skipAuditForBenchmark === true,
   };
+  // Analytics gets its own small pool with a statement timeout (on a server) and admits ANALYTICS_POOL_SIZE requests at
+  // once, so an analyst's long period never takes the connections intake and reviewers need.
+  const analyticsPool = db.sidePool({ size: config.ANALYTICS_POOL_SIZE, statementTimeoutMs: config.ANALYTICS_STATEMENT_TIMEOUT_MS });
+  const analytics = analyticsAccess(analyticsPool.prisma, { earliest: config.ANALYTICS_EARLIEST, maxPeriodDays: config.ANALYTICS_MAX_PERIOD_DAYS }, analyticsPool.separate ? config.ANALYTICS_POOL_SIZE : 1);
   const serviceContext = (actor: Actor, requestId: string | null = null): ServiceContext => ({
     prisma: db.prisma,
     actor,
@@ -117,6 +125,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     settings,
     ncmec,
     hashBanks,
+    analytics,
   });
 
   // Request count and latency per operation, for /metrics.
@@ -138,27 +147,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
   };
 
-  // PostgreSQL text cannot hold U+0000: refuse it in any document or variable with a clear error, before execution.
-  const nulError = () => new GraphQLError('Text must not contain NUL (U+0000) characters', { extensions: { code: 'BAD_USER_INPUT' } });
-  const hasNul = (value: unknown): boolean =>
-    typeof value === 'string'
-      ? value.includes('\u0000')
-      : Array.isArray(value)
-        ? value.some(hasNul)
-        : value !== null && typeof value === 'object' && Object.values(value).some(hasNul);
-  const refuseNul: Plugin = {
-    onParse({ params }) {
-      const source = typeof params.source === 'string' ? params.source : params.source.body;
-      if (source.includes('\u0000')) throw nulError();
-    },
-    onExecute({ args, setResultAndStopExecution }) {
-      if (hasNul(args.variableValues)) setResultAndStopExecution({ errors: [nulError()] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      if (hasNul(args.variableValues)) setResultAndStopExecution({ errors: [nulError()] });
-    },
-  };
-
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -169,8 +157,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logging: {
       debug: (...args) => logger.debug({ yoga: args.map(String) }),
       info: (...args) => logger.info({ yoga: args.map(String) }),
-      warn: (...args) => logger.warn({ yoga: args.map(String) }),
-      error: (...args) => logger.error({ yoga: args.map(String) }),
+      warn: (...args) => logger.warn({ yoga: yogaLogArgs(args) }),
+      error: (...args) => logger.error({ yoga: yogaLogArgs(args) }),
     },
     maskedErrors: {
       maskError(error, message) {
@@ -181,7 +169,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         if (original instanceof DomainError) return new GraphQLError(original.message, { extensions: { code: original.code } });
         if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) return error;
         const requestId = requestStore.getStore()?.requestId;
-        logger.error({ err: original, requestId }, 'unexpected error');
+        logger.error({ error: errorForLog(original), requestId }, 'unexpected error');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
       },
     },
@@ -196,8 +184,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
         costLimit: { maxCost: 5000, exposeLimits: false, ignoreIntrospection: true, errorMessage: 'Query is too expensive.' },
         blockFieldSuggestion: { enabled: true },
       }),
-      ...(production ? [useDisableIntrospection()] : []),
-      refuseNul,
+      // In production no operation may introspect the schema, whatever its transport: the rule is added at validation,
+      // which HTTP, SSE and graphql-ws all pass through (yoga's own plugin marks HTTP requests only).
+      ...(production ? [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) } satisfies Plugin] : []),
+      inputGuards(),
       operationMetrics,
       {
         onResponse({ serverContext, response, setResponse, fetchAPI }) {
@@ -211,8 +201,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ],
     context: async ({ request, req, connectionParams, clientAddress, transport }): Promise<GraphQLContext> => {
       const requestId = requestStore.getStore()?.requestId ?? randomUUID();
-      const header = (connectionParams?.authorization as string | undefined) ?? request?.headers.get('authorization');
-      const token = await authenticate(header, config.JWT_SECRET);
+      const fromParams = connectionParams?.authorization;
+      if (fromParams !== undefined && fromParams !== null && typeof fromParams !== 'string') {
+        throw new AuthenticationError('Malformed authorization; connectionParams.authorization must be the string "Bearer <JWT>"');
+      }
+      const header = fromParams ?? request?.headers.get('authorization');
+      const token = await authenticate(header, config.JWT_SECRET, { maxTtlSeconds: config.JWT_MAX_TTL });
       let user = token;
       if (token) {
         // Access an admin withdrew applies at once, however long the token is still valid.
@@ -245,6 +239,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => handle(req, res));
+  const serveMetrics = metricsEndpoint(metrics, config.METRICS_TOKEN, logger);
+  const metricsServer = config.METRICS_PORT === undefined ? null : createServer((req, res) => void serveMetrics(req, res));
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -253,16 +249,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
-    if (path === '/metrics' && req.method === 'GET') {
-      try {
-        const body = await metrics.registry.metrics();
-        res.writeHead(200, { 'content-type': metrics.registry.contentType });
-        return res.end(body);
-      } catch (error) {
-        logger.error({ err: error }, 'metrics collection failed');
-        return json(res, 503, { status: 'metrics unavailable' });
-      }
-    }
+    // On the public port only behind METRICS_TOKEN (src/metrics-http.ts).
+    if (path === '/metrics' && config.METRICS_TOKEN) return serveMetrics(req, res);
     if (path === '/readyz') {
       // Not ready until the hash banks are in memory: a report with a PDQ hash would otherwise wait for the load.
       const ready = bankNotices.loaded() && (await db.ready());
@@ -361,6 +349,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     yoga,
     server,
     serviceContext,
+    metricsUrl() {
+      const address = metricsServer?.address() as AddressInfo | null | undefined;
+      return address ? `http://${config.METRICS_HOST.includes(':') ? `[${config.METRICS_HOST}]` : config.METRICS_HOST}:${address.port}/metrics` : null;
+    },
     async start(port = config.PORT, host = config.HOST) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -371,6 +363,18 @@ export async function buildApp(options: AppOptions): Promise<App> {
       });
       const address = server.address() as AddressInfo;
       const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      if (metricsServer) {
+        await new Promise<void>((resolve, reject) => {
+          metricsServer.once('error', reject);
+          metricsServer.listen(config.METRICS_PORT, config.METRICS_HOST, () => {
+            metricsServer.off('error', reject);
+            resolve();
+          });
+        }).catch(async (error: unknown) => {
+          await new Promise((resolve) => server.close(resolve));
+          throw error;
+        });
+      }
       return { port: address.port, url: `http://${shown}:${address.port}/graphql` };
     },
     async stop() {
@@ -379,6 +383,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
       await hashBanks.settled();
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      if (metricsServer?.listening) {
+        metricsServer.closeAllConnections();
+        await new Promise((resolve) => metricsServer.close(resolve));
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const force = setTimeout(() => {
@@ -388,6 +396,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       clearTimeout(force);
       await live.close();
       await intakeLimiter.close();
+      await analyticsPool.close();
       if (!options.database) await db.close();
     },
   };

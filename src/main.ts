@@ -29,7 +29,7 @@ try {
 
 try {
   const { url } = await app.start();
-  logger.info({ url, database: app.db.target }, `serving ${url}`);
+  logger.info({ url, metrics: app.metricsUrl(), database: app.db.target }, `serving ${url}`);
 } catch (error) {
   await app.stop().catch(() => {});
   const e = error as NodeJS.ErrnoException;

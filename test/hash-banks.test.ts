@@ -298,7 +298,7 @@ describe('start-up', () => {
     await importBankHashes(ctx, { bankId: bank.id, algorithm: 'PDQ', content: list });
     await first.close();
     // A new instance over the same database: until its index holds the bank, it is not ready for traffic.
-    const second = await startServer({}, database);
+    const second = await startServer({ METRICS_PORT: '0' }, database);
     try {
       const base = second.url.replace('/graphql', '');
       for (;;) {
@@ -307,7 +307,7 @@ describe('start-up', () => {
         expect(res.status).toBe(503);
         await new Promise((r) => setTimeout(r, 20));
       }
-      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const metrics = await (await fetch(second.app.metricsUrl()!)).text();
       expect(metrics).toMatch(new RegExp(`^hash_index_pdq_hashes ${size}$`, 'm'));
     } finally {
       await second.close();

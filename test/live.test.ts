@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 let server: TestServer;
 let live: string;
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ METRICS_PORT: '0' });
   live = await clientOperations('live.graphql');
 });
 afterAll(() => server?.close());
@@ -238,7 +238,7 @@ describe('vanishing, returning and slow clients', () => {
     const before = await active();
     const sockets = Array.from({ length: 20 }, () => subscriber(server.wsUrl, bearer));
     await until(async () => (await active()) === before + 20, '20 subscriptions');
-    const scrape = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+    const scrape = await (await fetch(server.app.metricsUrl()!)).text();
     expect(scrape).toMatch(new RegExp(`^graphql_active_subscriptions ${before + 20}$`, 'm'));
     expect(scrape).toMatch(/^queue_open_cases\{queue="MINOR_PHYSICAL_ALTERCATION"\} \d+$/m);
     // All three queue gauges come from the same read, on the first scrape too.
@@ -295,10 +295,12 @@ describe.runIf(process.env.DATABASE_URL)('two server processes (PostgreSQL serve
     for (const child of children) child.kill('SIGTERM');
   });
 
+  // The processes serve /metrics on their public port behind a token (their metrics port would need discovering).
+  const METRICS_TOKEN = hex(32);
   async function startProcess(databaseUrl: string): Promise<string> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', REDIS_KEY_PREFIX: `test-${hex(4)}:` },
+      env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', REDIS_KEY_PREFIX: `test-${hex(4)}:`, METRICS_TOKEN },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -364,7 +366,7 @@ describe.runIf(process.env.DATABASE_URL)('two server processes (PostgreSQL serve
         return ((await res.json()) as { data: any }).data;
       };
       const indexed = async (url: string) => {
-        const text = await (await fetch(url.replace('/graphql', '/metrics'))).text();
+        const text = await (await fetch(url.replace('/graphql', '/metrics'), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
         return Number(/^hash_index_pdq_hashes (\d+)$/m.exec(text)?.[1]);
       };
       const created = await call(a, `mutation($input: CreateHashBankInput!) { createHashBank(input: $input) { ... on HashBankSuccess { bank { id } } } }`, { input: { name: 'Two instances', source: 'placeholder' } });

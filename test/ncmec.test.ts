@@ -291,14 +291,14 @@ describe('credentials refused (2000, 3100)', () => {
   let server: TestServer;
   beforeAll(async () => {
     ispws = await startFakeIspws();
-    server = await startServer({ NCMEC_API_URL: ispws.url, NCMEC_USERNAME: ispws.username, NCMEC_PASSWORD: ispws.password, LEASE_SWEEP_MS: '200' });
+    server = await startServer({ NCMEC_API_URL: ispws.url, NCMEC_USERNAME: ispws.username, NCMEC_PASSWORD: ispws.password, LEASE_SWEEP_MS: '200', METRICS_PORT: '0' });
   });
   afterAll(async () => {
     await server?.close();
     await ispws?.close();
   });
   const readyz = async () => (await fetch(new URL('/readyz', server.url))).json() as Promise<any>;
-  const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(new URL('/metrics', server.url))).text())?.[1]);
+  const metric = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(server.app.metricsUrl()!)).text())?.[1]);
 
   it('stops sending, alerts (metric, /readyz), loses nothing, and resumes once NCMEC accepts the credentials', async () => {
     const good = ispws.password;
@@ -342,7 +342,7 @@ describe('production with no CyberTipline configured', () => {
   const lines: string[] = [];
   beforeAll(async () => {
     database = await freshDatabase();
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', LEASE_SWEEP_MS: '600000', REDIS_KEY_PREFIX: `test-${hex(4)}:` });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, LOG_LEVEL: 'info', LEASE_SWEEP_MS: '600000', METRICS_PORT: '0', REDIS_KEY_PREFIX: `test-${hex(4)}:` });
     const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
     app = await buildApp({ config, database: database.db, logger });
     url = `http://127.0.0.1:${(await app.start(0, '127.0.0.1')).port}`;
@@ -357,7 +357,7 @@ describe('production with no CyberTipline configured', () => {
     const { record } = await decideExploitation(app);
     await app.jobs.runOnce();
     expect(await recordOf(app, record.id)).toMatchObject({ status: 'AWAITING_SUBMISSION', externalReportId: null, submittedAt: null, attempts: 0 });
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(app.metricsUrl()!)).text();
     expect(metrics).toMatch(/^ncmec_unsent_reports 1$/m);
     expect(metrics).toMatch(/^ncmec_configured 0$/m);
     expect(Number(/^ncmec_oldest_unsent_report_age_seconds (\S+)$/m.exec(metrics)![1])).toBeGreaterThan(0);
@@ -376,7 +376,7 @@ describe('production with no CyberTipline configured', () => {
     const audit = await app.db.prisma.auditEvent.findFirstOrThrow({ where: { entityId: record.id, action: 'ncmec.manual_submission_recorded' } });
     expect(audit).toMatchObject({ actorId: 'liaison-p', changes: expect.objectContaining({ externalReportId: '987654321', channel: 'MANUAL' }) });
     expect((await transparencyReport(app.db.prisma, period, new Date())).ncmecReportsFiled).toBe(1);
-    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^ncmec_unsent_reports 0$/m);
+    expect(await (await fetch(app.metricsUrl()!)).text()).toMatch(/^ncmec_unsent_reports 0$/m);
   });
 });
 

@@ -281,10 +281,12 @@ describe('intake', () => {
   it('reports on the same content or the same media hash fold into one case; distinct reporters are counted', async () => {
     const contentId = `content-${hex(4)}`;
     const hash = { algorithm: 'PDQ', value: hex(32) };
-    const a = await submit(report({ contentId, mediaHashes: [hash], reporterAccountId: 'reporter-a' }));
-    const b = await submit(report({ contentId, reporterAccountId: 'reporter-b' }));
-    const c = await submit(report({ contentId: `content-${hex(4)}`, mediaHashes: [{ ...hash, value: hash.value.toUpperCase() }], reporterAccountId: 'reporter-c' }));
-    const d = await submit(report({ contentId, reporterAccountId: 'reporter-a' }));
+    // Distinct reporters are distinct signed-in accounts (or client addresses), never self-asserted account ids.
+    const [ra, rb, rc] = await Promise.all(['reporter-a', 'reporter-b', 'reporter-c'].map((id) => token(id, [])));
+    const a = await submit(report({ contentId, mediaHashes: [hash], reporterAccountId: 'reporter-a' }), ra);
+    const b = await submit(report({ contentId, reporterAccountId: 'reporter-b' }), rb);
+    const c = await submit(report({ contentId: `content-${hex(4)}`, mediaHashes: [{ ...hash, value: hash.value.toUpperCase() }], reporterAccountId: 'reporter-c' }), rc);
+    const d = await submit(report({ contentId, reporterAccountId: 'reporter-x' }), ra);
     const cases = await Promise.all([a, b, c, d].map((r) => caseOfReport(r.report.id)));
     expect(new Set(cases.map((x) => x.id)).size).toBe(1);
     const folded = await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: cases[0]!.id } });

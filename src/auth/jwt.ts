@@ -16,7 +16,7 @@ const keyFor = (secret: string) => {
 };
 
 /** No header: anonymous (null). A header that is not a valid, unexpired token: AuthenticationError. */
-export async function authenticate(authorization: string | null | undefined, secret: string): Promise<AuthUser | null> {
+export async function authenticate(authorization: string | null | undefined, secret: string, options: { maxTtlSeconds?: number } = {}): Promise<AuthUser | null> {
   if (!authorization) return null;
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization.trim());
   if (!match) throw new AuthenticationError('Malformed authorization header; expected "Bearer <JWT>"');
@@ -24,6 +24,10 @@ export async function authenticate(authorization: string | null | undefined, sec
     const { payload } = await jwtVerify(match[1]!, keyFor(secret), { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] });
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 200) {
       throw new AuthenticationError('Token has no valid subject');
+    }
+    // A leaked token must not stay valid for years: `exp` may lie at most JWT_MAX_TTL ahead (a minute's clock skew allowed).
+    if (options.maxTtlSeconds !== undefined && payload.exp! - Date.now() / 1000 > options.maxTtlSeconds + 60) {
+      throw new AuthenticationError('Token lifetime exceeds the allowed maximum; request a shorter-lived token');
     }
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is Role => typeof r === 'string' && ROLE_SET.has(r)) : [];
     const name = typeof payload.name === 'string' && payload.name ? payload.name.slice(0, 200) : payload.sub;

@@ -22,6 +22,12 @@ export interface Database {
   /** `embedded` or `server`, with the host and database (never credentials), for logs and tests. */
   target: { kind: 'embedded' | 'server'; host: string; database: string };
   ready(): Promise<boolean>;
+  /**
+   * A client with its own small pool and a statement timeout, for work that must never take the connections intake and
+   * reviewers use (analytics). The embedded database has one session, so there it is the main client: its callers keep
+   * each statement short instead.
+   */
+  sidePool(options: { size: number; statementTimeoutMs: number }): { prisma: PrismaClient; separate: boolean; close(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -58,6 +64,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       } catch {
         return false;
       }
+    },
+    sidePool({ size, statementTimeoutMs }) {
+      if (embedded) return { prisma, separate: false, close: async () => {} };
+      const side = new pg.Pool({ connectionString, max: size, connectionTimeoutMillis: 10_000, statement_timeout: statementTimeoutMs });
+      side.on('error', () => {});
+      const sideClient = new PrismaClient({ adapter: new PrismaPg(side) });
+      return {
+        prisma: sideClient,
+        separate: true,
+        async close() {
+          await sideClient.$disconnect();
+          await side.end();
+        },
+      };
     },
     async close() {
       await prisma.$disconnect();

@@ -1,5 +1,6 @@
 // Background work, safe to run on every instance at once: each job claims its rows with SKIP LOCKED or a
 // conditional update, so one instance wins each piece of work.
+import { errorForLog } from '../log-safety.js';
 import type { Logger } from '../logger.js';
 import { expireLeases } from '../services/claims.js';
 import type { ServiceContext } from '../services/context.js';
@@ -23,7 +24,7 @@ export function startJobs(context: (jobId: string) => ServiceContext, intervalMs
   const tick = () => {
     if (stopped || running) return;
     running = runOnce()
-      .catch((error: unknown) => logger.error({ err: error }, 'background job failed'))
+      .catch((error: unknown) => logger.error({ error: errorForLog(error) }, 'background job failed'))
       .finally(() => (running = null));
   };
   const timer = setInterval(tick, intervalMs);

@@ -4,6 +4,7 @@
 // bank up to date: a full load when the bank is new here or far behind, otherwise a catch-up on the rows changed since.
 // So every instance matches against what is committed, whether or not it heard another instance's change. Change
 // notices (`notify`, through Redis between instances) only start that work early.
+import { errorForLog } from '../log-safety.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Category } from '../policy/index.js';
 import type { Logger } from '../logger.js';
@@ -74,7 +75,7 @@ export class PdqBankIndex {
 
   /** Starts a refresh without waiting for it; failures are logged and retried by the next search. */
   notify(): void {
-    this.refreshing = Promise.all([this.refreshing, this.refresh().catch((err: unknown) => this.options.logger?.warn({ err }, 'hash bank index refresh failed'))]);
+    this.refreshing = Promise.all([this.refreshing, this.refresh().catch((err: unknown) => this.options.logger?.warn({ error: errorForLog(err) }, 'hash bank index refresh failed'))]);
   }
 
   /** Resolves once the refreshes started so far have finished (before closing the database). */

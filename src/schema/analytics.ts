@@ -2,8 +2,10 @@
 // No type here can reach a case, a report, content or a person.
 import { builder } from './builder.js';
 import { CategoryEnum, EnforcementActionEnum, QueueNameEnum } from './enums.js';
+import type { ServiceContext } from '../services/context.js';
 import {
   BUCKETS,
+  DEFAULT_ANALYTICS_LIMITS,
   queueHealth,
   transparencyReport,
   transparencyReportCsv,
@@ -12,6 +14,10 @@ import {
   type SeriesPoint,
   type TransparencyReport,
 } from '../services/analytics.js';
+
+/** Runs on analytics' own client and admission (src/services/analytics.ts), so it never takes intake's connections. */
+const analytics = <T>(services: ServiceContext, work: (prisma: ServiceContext['prisma'], limits: typeof DEFAULT_ANALYTICS_LIMITS) => Promise<T>) =>
+  services.analytics ? services.analytics.run(() => work(services.analytics!.prisma, services.analytics!.limits)) : work(services.prisma, DEFAULT_ANALYTICS_LIMITS);
 
 const BucketEnum = builder.enumType('TimeBucket', { values: BUCKETS, description: 'Calendar buckets in UTC; weeks start on Monday' });
 
@@ -98,9 +104,10 @@ builder.queryFields((t) => ({
   transparencyReport: t.field({
     type: TransparencyReportRef,
     authScopes: { analytics: true },
-    description: 'DSA Art. 15 figures for [from, to): reports, decisions, timeliness, appeals, NCMEC reports, referrals',
+    description:
+      'DSA Art. 15 figures for [from, to): reports, decisions, timeliness, appeals, NCMEC reports, referrals. The period may not start before ANALYTICS_EARLIEST nor span more than ANALYTICS_MAX_PERIOD_DAYS (3 years by default)',
     args: { from: t.arg({ type: 'DateTime', required: true }), to: t.arg({ type: 'DateTime', required: true }) },
-    resolve: (_root, { from, to }, ctx) => transparencyReport(ctx.prisma, { from, to }, ctx.services.now()),
+    resolve: (_root, { from, to }, ctx) => analytics(ctx.services, (prisma, limits) => transparencyReport(prisma, { from, to }, ctx.services.now(), limits)),
   }),
   transparencySeries: t.field({
     type: [SeriesPointRef],
@@ -111,12 +118,14 @@ builder.queryFields((t) => ({
       to: t.arg({ type: 'DateTime', required: true }),
       bucket: t.arg({ type: BucketEnum, required: true }),
     },
-    resolve: (_root, { from, to, bucket }, ctx) => transparencySeries(ctx.prisma, { from, to }, bucket, ctx.services.now()),
+    resolve: (_root, { from, to, bucket }, ctx) =>
+      analytics(ctx.services, (prisma, limits) => transparencySeries(prisma, { from, to }, bucket, ctx.services.now(), limits)),
   }),
   queueHealth: t.field({
     type: [QueueHealthRef],
     authScopes: { analytics: true },
     description: 'Every queue: waiting, claimed, oldest waiting, breaching SLA',
-    resolve: (_root, _args, ctx) => queueHealth(ctx.prisma, ctx.services.now()),
+    // One short statement: on analytics' client (its timeout), without waiting for a long report to finish.
+    resolve: (_root, _args, ctx) => queueHealth(ctx.services.analytics?.prisma ?? ctx.prisma, ctx.services.now()),
   }),
 }));

@@ -91,6 +91,8 @@ function parseDate(value: unknown): Date {
   }
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be a valid date');
+  // Nothing here predates 1970; earlier years (0000, which PostgreSQL has not, or 0001) are mistakes or probes.
+  if (date.getTime() < 0) throw new GraphQLError('DateTime must not be before 1970-01-01T00:00:00Z');
   return date;
 }
 

@@ -4,7 +4,7 @@
 import type { PrismaClient } from '../db/database.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { CATEGORIES, QUEUE_NAMES, type Category, type EnforcementAction, type QueueName } from '../policy/index.js';
-import { ValidationError } from './errors.js';
+import { DomainError, ValidationError } from './errors.js';
 import { fromUtc, inPeriod, isoOf, utcTimestamp } from './sql.js';
 import { additiveFigures, figure, groupOf, isoDay, total, type Period } from './daily-figures.js';
 
@@ -54,12 +54,76 @@ export interface QueueHealth {
 
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
-export function validatePeriod(period: Period): void {
-  if (!(period.from < period.to)) throw new ValidationError([{ path: 'to', message: 'must be after from' }]);
+/** How far back and how long a period may be: the bound on what one request can make the database do. */
+export interface AnalyticsLimits {
+  earliest: Date;
+  maxPeriodDays: number;
 }
 
-export async function transparencyReport(prisma: PrismaClient, period: Period, now: Date): Promise<TransparencyReport> {
-  validatePeriod(period);
+export const DEFAULT_ANALYTICS_LIMITS: AnalyticsLimits = { earliest: new Date('2000-01-01T00:00:00Z'), maxPeriodDays: 1096 };
+
+/** Where analytics runs: its own client (its own pool and statement timeout on a server) and at most `slots` at once. */
+export interface AnalyticsAccess {
+  prisma: PrismaClient;
+  limits: AnalyticsLimits;
+  run<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** A statement ran past ANALYTICS_STATEMENT_TIMEOUT_MS and was cancelled. Days already stored stay stored. */
+export class AnalyticsTimeoutError extends DomainError {
+  readonly code = 'ANALYTICS_TIMEOUT';
+  constructor() {
+    super('The figures took too long to compute; try again (work already done is kept) or choose a shorter period');
+  }
+}
+
+/** Admits `slots` analytics requests at once; the rest wait their turn, first come first served. */
+export function analyticsAccess(prisma: PrismaClient, limits: AnalyticsLimits, slots: number): AnalyticsAccess {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return {
+    prisma,
+    limits,
+    async run(work) {
+      if (active < slots) active++;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await work();
+      } catch (error) {
+        throw isStatementTimeout(error) ? new AnalyticsTimeoutError() : error;
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else active--;
+      }
+    },
+  };
+}
+
+/** PostgreSQL's query_canceled (57014), however the driver and Prisma wrap it. */
+function isStatementTimeout(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown; meta?: unknown; message?: unknown } | undefined, depth = 0; e && depth < 6; depth++) {
+    if (e.code === '57014' || (typeof e.message === 'string' && /statement timeout|57014/.test(e.message))) return true;
+    const meta = e.meta as { driverAdapterError?: unknown } | undefined;
+    e = (meta?.driverAdapterError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
+const DAY_MS = 86_400_000;
+
+export function validatePeriod(period: Period, limits: AnalyticsLimits = DEFAULT_ANALYTICS_LIMITS): void {
+  if (!(period.from < period.to)) throw new ValidationError([{ path: 'to', message: 'must be after from' }]);
+  if (period.from < limits.earliest) {
+    throw new ValidationError([{ path: 'from', message: `must not be before ${limits.earliest.toISOString().slice(0, 10)}` }]);
+  }
+  if (period.to.getTime() - period.from.getTime() > limits.maxPeriodDays * DAY_MS) {
+    throw new ValidationError([{ path: 'to', message: `the period may span at most ${limits.maxPeriodDays} days` }]);
+  }
+}
+
+export async function transparencyReport(prisma: PrismaClient, period: Period, now: Date, limits = DEFAULT_ANALYTICS_LIMITS): Promise<TransparencyReport> {
+  validatePeriod(period, limits);
   const [figures, timing] = await Promise.all([
     additiveFigures(prisma, period, now).then((groups) => groups.get('') ?? new Map()),
     // Exact percentiles cannot be summed from days, so time to action is always computed over the whole period.
@@ -104,8 +168,8 @@ export async function transparencyReport(prisma: PrismaClient, period: Period, n
  * One point per bucket (weeks start on Monday), zeros included. Buckets are aligned to calendar boundaries in UTC, so
  * the first and last may cover only part of the period; every count still respects [from, to).
  */
-export async function transparencySeries(prisma: PrismaClient, period: Period, bucket: Bucket, now: Date): Promise<SeriesPoint[]> {
-  validatePeriod(period);
+export async function transparencySeries(prisma: PrismaClient, period: Period, bucket: Bucket, now: Date, limits = DEFAULT_ANALYTICS_LIMITS): Promise<SeriesPoint[]> {
+  validatePeriod(period, limits);
   const starts = bucketStarts(period, bucket);
   if (starts.length > MAX_SERIES_BUCKETS) {
     throw new ValidationError([{ path: 'bucket', message: `the period spans more than ${MAX_SERIES_BUCKETS} buckets; choose a larger bucket` }]);

@@ -4,6 +4,7 @@ import type { Category, QueueName, Role } from '../policy/index.js';
 import type { CyberTipline } from './ncmec.js';
 import type { PdqBankIndex } from '../matching/bank-index.js';
 import type { CaseSnapshot } from './case-snapshot.js';
+import type { AnalyticsAccess } from './analytics.js';
 
 export type Actor =
   | { kind: 'USER'; id: string; name: string; roles: Role[] }
@@ -59,6 +60,8 @@ export interface ServiceContext {
   ncmec: CyberTipline | null;
   /** The in-memory PDQ index of the hash banks, shared by the instance. */
   hashBanks: PdqBankIndex;
+  /** Analytics' own client, limits and admission; without it, analytics uses `prisma` and the default limits. */
+  analytics?: AnalyticsAccess;
 }
 
 export const userOf = (actor: Actor) => (actor.kind === 'USER' ? actor : null);

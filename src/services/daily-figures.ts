@@ -33,6 +33,8 @@ export const groupOf = (day: Prisma.Sql, unit: Grouping) =>
 
 const DAY_MS = 86_400_000;
 const CLOSED_AFTER_MS = 60 * 60_000;
+/** Days stored by one statement. */
+export const ROLLUP_CHUNK_DAYS = 14;
 
 const dayOf = (date: Date) => new Date(Math.floor(date.getTime() / DAY_MS) * DAY_MS);
 const ceilDay = (date: Date) => new Date(Math.ceil(date.getTime() / DAY_MS) * DAY_MS);
@@ -81,12 +83,16 @@ async function live(prisma: PrismaClient, period: Period, unit: Grouping, groups
 async function ensureRollups(prisma: PrismaClient, from: Date, to: Date) {
   const have = await prisma.dailyFigureDay.findMany({ where: { day: { gte: from, lt: to } }, select: { day: true } });
   const known = new Set(have.map((d) => isoDay(d.day)));
-  // Contiguous runs of missing days, each filled by one statement.
+  // Runs of missing days, each at most ROLLUP_CHUNK_DAYS long and filled by one statement in its own transaction. The
+  // figures grow a chunk at a time: no statement holds a connection for long (on the embedded database, the only
+  // one, which intake and reviewers wait for), and a request cut short by the statement timeout keeps the chunks it
+  // finished, so the next one starts where it stopped. The period's own bound (src/services/analytics.ts) bounds
+  // how many chunks one request may fill.
   const runs: Period[] = [];
   for (let day = from.getTime(); day < to.getTime(); day += DAY_MS) {
     if (known.has(isoDay(new Date(day)))) continue;
     const last = runs[runs.length - 1];
-    if (last && last.to.getTime() === day) last.to = new Date(day + DAY_MS);
+    if (last && last.to.getTime() === day && day - last.from.getTime() < ROLLUP_CHUNK_DAYS * DAY_MS) last.to = new Date(day + DAY_MS);
     else runs.push({ from: new Date(day), to: new Date(day + DAY_MS) });
   }
   for (const run of runs) {

@@ -158,9 +158,12 @@ async function findReplay(ctx: ServiceContext, key: string, requestHash: string)
   };
 }
 
-function reporterIdentity(ctx: ServiceContext, input: ParsedReport): string {
-  if (input.reporterAccountId) return `account:${input.reporterAccountId}`;
-  if (input.contactEmail) return `email:${input.contactEmail}`;
+/**
+ * Who reported, as far as the service can trust it: the signed-in account, else the client address (as seen through
+ * TRUST_PROXY_HOPS). Contact details and account ids in the form are the reporter's own say-so: they never make a new
+ * reporter, so one client cannot raise a case's priority by inventing reporters. Stored only as a keyed pseudonym.
+ */
+function reporterIdentity(ctx: ServiceContext): string {
   if (ctx.actor.kind === 'USER') return `user:${ctx.actor.id}`;
   if (ctx.actor.kind === 'ANONYMOUS') return `address:${ctx.actor.clientAddress}`;
   return `system:${ctx.actor.id}`;
@@ -194,7 +197,7 @@ async function lockFoldingKeys(tx: Tx, input: ParsedReport) {
 async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, requestHash: string, matches: HashMatch[]): Promise<SubmitReportResult> {
   const { tx, now } = unit;
   await lockFoldingKeys(tx, input);
-  const reporterKey = reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx, input));
+  const reporterKey = reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx));
   // A relation to the depicted minor is the reporter's claim: recorded for the reviewer to confirm, weighed only then.
   const claimsRelation = input.reporterRelation !== 'OTHER';
 

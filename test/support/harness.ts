@@ -6,6 +6,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { mintToken } from '../../src/auth/jwt.js';
+import type { Logger } from '../../src/logger.js';
 import type { Role } from '../../src/policy/index.js';
 
 export const TEST_SECRET = 'test-secret-0123456789-0123456789-abcdef';
@@ -60,7 +61,7 @@ export interface GqlResponse<T> {
   headers: Headers;
 }
 
-export async function startServer(env: Record<string, string> = {}, shared?: TestDatabase): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, shared?: TestDatabase, options: { logger?: Logger } = {}): Promise<TestServer> {
   const database = shared ?? (await freshDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -75,7 +76,7 @@ export async function startServer(env: Record<string, string> = {}, shared?: Tes
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
-  const app = await buildApp({ config, database: database.db });
+  const app = await buildApp({ config, database: database.db, ...(options.logger ? { logger: options.logger } : {}) });
   const { port } = await app.start(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}/graphql`;
   return {

@@ -17,6 +17,7 @@ import { createLogger, type Logger } from './logger.js';
 import { createLive, type Live } from './live/pubsub.js';
 import { LiveFanout, writeNext } from './live/fanout.js';
 import { AuthenticationError, authenticate } from './auth/jwt.js';
+import { createIdentityProvider } from './auth/provider.js';
 import { schema } from './schema/index.js';
 import { createLoaders, type GraphQLContext } from './schema/context.js';
 import type { Actor, ServiceContext } from './services/context.js';
@@ -91,6 +92,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
   metrics.hashIndexSource = () => hashBanks.stats();
   const bankNotices = watchBankNotices(live, hashBanks);
   const ncmec = options.ncmec ?? new RecordingNcmecTransport();
+  const identityProvider = config.JWT_JWKS_URL
+    ? createIdentityProvider({
+        jwksUrl: config.JWT_JWKS_URL,
+        issuer: config.JWT_ISSUER!,
+        audience: config.JWT_AUDIENCE!,
+        rolesClaim: config.JWT_ROLES_CLAIM,
+        rolesMap: config.JWT_ROLES_MAP,
+        cacheSeconds: config.JWT_JWKS_CACHE_SECONDS,
+      })
+    : undefined;
   const settings = {
     leaseMinutes: config.LEASE_MINUTES,
     dailyExposureCap: config.DAILY_EXPOSURE_CAP,
@@ -201,7 +212,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     context: async ({ request, req, connectionParams, clientAddress, transport }): Promise<GraphQLContext> => {
       const requestId = requestStore.getStore()?.requestId ?? randomUUID();
       const header = (connectionParams?.authorization as string | undefined) ?? request?.headers.get('authorization');
-      const token = await authenticate(header, config.JWT_SECRET);
+      const token = await authenticate(header, config.JWT_SECRET, { provider: identityProvider });
       let user = token;
       if (token) {
         // Access an admin withdrew applies at once, however long the token is still valid.

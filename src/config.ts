@@ -1,5 +1,6 @@
 // Configuration from the environment, validated once at start. A bad value is one clear line naming the variable.
 import { z } from 'zod';
+import { ROLES } from './policy/index.js';
 
 const DEV_JWT_SECRET = 'development-only-secret-change-me-0123456789';
 
@@ -19,6 +20,29 @@ const schema = z
       .optional(),
     REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 letters, digits or : . - _').default('child-safety:'),
     JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
+    /** The organisation's identity provider (src/auth/provider.ts): when set, only its RS256/ES256 tokens are accepted. */
+    JWT_JWKS_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL').optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_ROLES_CLAIM: z.string().regex(/^[\w:/.-]{1,200}$/, 'must be a claim name (dots reach into nested objects)').default('roles'),
+    JWT_ROLES_MAP: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"cs-leads":"LEAD","cs-reviewers":["REVIEWER"]}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z
+          .record(z.string(), z.union([z.enum(ROLES), z.array(z.enum(ROLES))]), { message: 'must map group names to roles' })
+          .transform((map) => Object.fromEntries(Object.entries(map).map(([group, roles]) => [group, Array.isArray(roles) ? roles : [roles]]))),
+      )
+      .optional(),
+    /** How long the provider's keys are cached before they are fetched again (a token with an unknown key id also refetches). */
+    JWT_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LEASE_MINUTES: z.coerce.number().int().min(1).max(240).default(10),
     LEASE_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(15_000),
@@ -30,12 +54,18 @@ const schema = z
     PDQ_MATCH_DISTANCE: z.coerce.number().int().min(0).max(63).default(31),
   })
   .superRefine((env, ctx) => {
+    // The secret keys follow-up tokens and reporter pseudonyms even when tokens come from an identity provider.
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {
       ctx.addIssue({
         code: 'custom',
         path: ['JWT_SECRET'],
-        message: 'must be set to a secret of at least 32 characters in production',
+        message: 'must be set to a secret of at least 32 characters in production (it also keys follow-up tokens, with or without JWT_JWKS_URL)',
       });
+    }
+    if (env.JWT_JWKS_URL) {
+      for (const key of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'must be set with JWT_JWKS_URL' });
+      }
     }
   });
 

@@ -16,6 +16,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLive, type Live } from './live/pubsub.js';
 import { LiveFanout, writeNext } from './live/fanout.js';
+import { closeAtExpiry, untilExpiry } from './live/expiry.js';
 import { AuthenticationError, authenticate } from './auth/jwt.js';
 import { createIdentityProvider } from './auth/provider.js';
 import { schema } from './schema/index.js';
@@ -159,6 +160,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
   };
 
+  // A subscription's results end when its token expires (over WebSocket the connection closes instead, below).
+  const endStreamsAtTokenExpiry: Plugin = {
+    onSubscribe({ args }) {
+      const expiresAt = (args.contextValue as unknown as Partial<GraphQLContext>).user?.expiresAt;
+      if (expiresAt === undefined) return;
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (Symbol.asyncIterator in result) setResult(untilExpiry(result, expiresAt));
+        },
+      };
+    },
+  };
+
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -198,6 +212,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       }),
       ...(production ? [useDisableIntrospection()] : []),
       refuseNul,
+      endStreamsAtTokenExpiry,
       operationMetrics,
       {
         onResponse({ serverContext, response, setResponse, fetchAPI }) {
@@ -330,6 +345,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
             // passed the failure through maskError, so a GraphQLError here is safe to show.
             return [error instanceof GraphQLError ? error : new GraphQLError('Could not authenticate', { extensions: { code: 'UNAUTHENTICATED' } })];
           }
+          const expiresAt = (contextValue as GraphQLContext).user?.expiresAt;
+          if (expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, expiresAt);
           return {
             schema: envelopedSchema,
             operationName: payload.operationName,

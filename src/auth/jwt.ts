@@ -40,7 +40,7 @@ export async function authenticate(
         ? payload.roles.filter((r): r is Role => typeof r === 'string' && ROLE_SET.has(r))
         : [];
     const name = typeof payload.name === 'string' && payload.name ? payload.name.slice(0, 200) : payload.sub;
-    return { id: payload.sub, name, roles: [...new Set(roles)] };
+    return { id: payload.sub, name, roles: [...new Set(roles)], expiresAt: payload.exp! * 1000 };
   } catch (error) {
     if (error instanceof AuthenticationError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError('Token has expired');

@@ -26,6 +26,7 @@ import { DomainError } from './services/errors.js';
 import { RecordingNcmecTransport, type NcmecTransport } from './services/ncmec.js';
 import { effectiveRoles, ensureReviewer, readAccess } from './services/reviewers.js';
 import { startJobs, type Jobs } from './jobs/index.js';
+import { parseSigningKey, startCheckpointWriter, type CheckpointWriter } from './services/audit-checkpoints.js';
 import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { queueHealth } from './services/analytics.js';
@@ -49,6 +50,8 @@ export interface App {
   db: Database;
   live: Live;
   jobs: Jobs;
+  /** Present when AUDIT_SIGNING_KEY is set. */
+  checkpoints: CheckpointWriter | undefined;
   metrics: Metrics;
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   server: Server;
@@ -362,11 +365,25 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
 
   const jobs = startJobs((id) => serviceContext({ kind: 'SYSTEM', id }), config.LEASE_SWEEP_MS, logger);
+  // Signed checkpoints of the audit chain head, outside the database (src/services/audit-checkpoints.ts).
+  let checkpoints: CheckpointWriter | undefined;
+  if (config.AUDIT_SIGNING_KEY) {
+    checkpoints = await startCheckpointWriter({
+      prisma: db.prisma,
+      key: parseSigningKey(config.AUDIT_SIGNING_KEY),
+      file: config.AUDIT_CHECKPOINT_FILE,
+      intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+      logger,
+    });
+  } else if (production) {
+    logger.warn('AUDIT_SIGNING_KEY is not set: the audit chain has no signed checkpoints outside the database');
+  }
 
   return {
     db,
     live,
     jobs,
+    checkpoints,
     metrics,
     yoga,
     server,
@@ -396,6 +413,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       }, 5_000);
       await closed;
       clearTimeout(force);
+      await checkpoints?.stop();
       await live.close();
       await intakeLimiter.close();
       if (!options.database) await db.close();

@@ -1,6 +1,7 @@
 // Configuration from the environment, validated once at start. A bad value is one clear line naming the variable.
 import { z } from 'zod';
 import { ROLES } from './policy/index.js';
+import { parseSigningKey, parseVerifyKey } from './services/audit-checkpoints.js';
 
 const DEV_JWT_SECRET = 'development-only-secret-change-me-0123456789';
 
@@ -43,6 +44,12 @@ const schema = z
       .optional(),
     /** How long the provider's keys are cached before they are fetched again (a token with an unknown key id also refetches). */
     JWT_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    /** Ed25519 key that signs audit checkpoints (src/services/audit-checkpoints.ts); the database never holds it. */
+    AUDIT_SIGNING_KEY: z.string().optional(),
+    /** Verifies checkpoints in `npm run audit:verify` (the public half; derived from AUDIT_SIGNING_KEY when absent). */
+    AUDIT_VERIFY_KEY: z.string().optional(),
+    AUDIT_CHECKPOINT_FILE: z.string().min(1).default('./audit-checkpoints.jsonl'),
+    AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LEASE_MINUTES: z.coerce.number().int().min(1).max(240).default(10),
     LEASE_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(15_000),
@@ -61,6 +68,15 @@ const schema = z
         path: ['JWT_SECRET'],
         message: 'must be set to a secret of at least 32 characters in production (it also keys follow-up tokens, with or without JWT_JWKS_URL)',
       });
+    }
+    for (const [key, parse] of [['AUDIT_SIGNING_KEY', parseSigningKey], ['AUDIT_VERIFY_KEY', parseVerifyKey]] as const) {
+      const value = env[key];
+      if (value === undefined) continue;
+      try {
+        parse(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: [key], message: (error as Error).message.replace(/^\w+ /, '') });
+      }
     }
     if (env.JWT_JWKS_URL) {
       for (const key of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {

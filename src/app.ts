@@ -29,6 +29,7 @@ import { startJobs, type Jobs } from './jobs/index.js';
 import { parseSigningKey, startCheckpointWriter, type CheckpointWriter } from './services/audit-checkpoints.js';
 import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { Counter } from 'prom-client';
 import { queueHealth } from './services/analytics.js';
 import { RateLimitedError } from './services/errors.js';
 import { PdqBankIndex } from './matching/bank-index.js';
@@ -79,8 +80,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const production = config.NODE_ENV === 'production';
   const now = options.now ?? (() => new Date());
   const db = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
-  const live = createLive(config.REDIS_URL);
   const metrics = createMetrics();
+  // Redis outages: events that cannot be published are counted and logged (at most every 10 s); delivery resumes alone.
+  const droppedEvents = new Counter({ name: 'live_events_dropped_total', help: 'Live events not published because Redis was unreachable', registers: [metrics.registry] });
+  let droppedSinceLog = 0;
+  let lastDropLog = 0;
+  const live = createLive(config.REDIS_URL, {
+    onDropped(topic, error) {
+      droppedEvents.inc();
+      droppedSinceLog += 1;
+      if (Date.now() - lastDropLog < 10_000) return;
+      lastDropLog = Date.now();
+      logger.warn({ dropped: droppedSinceLog, topic: topic.split(':')[0], reason: error.message }, 'live events dropped: Redis is unreachable');
+      droppedSinceLog = 0;
+    },
+    onResync: (queues) => logger.info({ queues: queues.length }, 'Redis is back: live subscribers told to resync'),
+  });
   metrics.queueSource = () => queueHealth(db.prisma, now());
   const intakeLimiter = createIntakeLimiter({
     perClientPerMinute: config.INTAKE_LIMIT_PER_ADDRESS,
@@ -284,7 +299,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (path === '/readyz') {
       // Not ready until the hash banks are in memory: a report with a PDQ hash would otherwise wait for the load.
       const ready = bankNotices.loaded() && (await db.ready());
-      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      // Live delivery through Redis can be degraded while the instance serves everything else.
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', live: live.status() });
     }
     // Node's parser holds a body to its Content-Length, so checking the header bounds the body. Chunked bodies
     // (no length) are refused rather than buffered without limit.

@@ -43,12 +43,12 @@ describe('database target', () => {
     const deadline = Date.now() + 10_000;
     let ready = await fetch(`${base}/readyz`);
     while (ready.status === 503 && Date.now() < deadline) {
-      expect(await ready.json()).toEqual({ status: 'not ready' });
+      expect(await ready.json()).toMatchObject({ status: 'not ready' });
       await new Promise((r) => setTimeout(r, 20));
       ready = await fetch(`${base}/readyz`);
     }
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ status: 'ready', live: process.env.REDIS_URL ? 'ok' : 'in-process' });
   });
 });
 

@@ -79,7 +79,7 @@ describe('a Redis outage', () => {
     server = await startServer({ REDIS_URL: `redis://127.0.0.1:${redis.port}`, TRUST_PROXY_HOPS: '1', INTAKE_LIMIT_PER_ADDRESS: '5' });
     client = await new ContractClient(server).load();
     base = server.url.replace('/graphql', '');
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await server?.close();
     await redis?.kill();
@@ -163,7 +163,7 @@ describe.runIf(!!process.env.DATABASE_URL)('database connections terminated mid-
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer({ TRUST_PROXY_HOPS: '1' });
-  }, 60_000);
+  }, 120_000);
   afterAll(() => server?.close());
 
   it('the server keeps serving: in-flight requests get a clear error at worst, and new requests succeed', async () => {

@@ -32,7 +32,8 @@ describe('database target', () => {
       expect(rows[0]!.port).toBe(Number(new URL(process.env.DATABASE_URL).port || 5432));
     } else {
       expect(server.app.db.target.kind).toBe('embedded');
-      expect(server.app.db.target.host).toMatch(/^127\.0\.0\.1:\d+$/);
+      // A private Unix socket directory, never a TCP address (test/embedded-socket.test.ts).
+      expect(server.app.db.target.host).toMatch(/^\/.*\/pglite-\w+$/);
     }
   });
 

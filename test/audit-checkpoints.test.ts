@@ -40,12 +40,12 @@ beforeAll(async () => {
     database = { db, url: undefined, drop: () => db.close() };
   }
   server = await startServer({ AUDIT_SIGNING_KEY: SEED, AUDIT_CHECKPOINT_FILE: file, AUDIT_CHECKPOINT_INTERVAL_MS: '200' }, database);
-});
+}, 180_000);
 afterAll(async () => {
   await server?.app.stop().catch(() => {});
   await database?.drop().catch(() => {});
   rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 const SUBMIT = `mutation($input: SubmitReportInput!) { submitReport(input: $input) { __typename } }`;
 const fileReports = async (n: number) => {

@@ -15,7 +15,9 @@ import { openDatabase, type Database } from './db/database.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLive, type Live } from './live/pubsub.js';
 import { LiveFanout, writeNext } from './live/fanout.js';
+import { closeAtExpiry, untilExpiry } from './live/expiry.js';
 import { AuthenticationError, authenticate } from './auth/jwt.js';
+import { createIdentityProvider } from './auth/provider.js';
 import { schema } from './schema/index.js';
 import { createLoaders, type GraphQLContext } from './schema/context.js';
 import type { Actor, ServiceContext } from './services/context.js';
@@ -23,8 +25,10 @@ import { DomainError } from './services/errors.js';
 import { createCyberTipline, unsentNcmecReports, type CyberTipline } from './services/ncmec.js';
 import { effectiveRoles, ensureReviewer, readAccess } from './services/reviewers.js';
 import { startJobs, type Jobs } from './jobs/index.js';
+import { parseSigningKey, startCheckpointWriter, type CheckpointWriter } from './services/audit-checkpoints.js';
 import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { Counter } from 'prom-client';
 import { analyticsAccess, queueHealth } from './services/analytics.js';
 import { RateLimitedError } from './services/errors.js';
 import { PdqBankIndex } from './matching/bank-index.js';
@@ -50,6 +54,8 @@ export interface App {
   db: Database;
   live: Live;
   jobs: Jobs;
+  /** Present when AUDIT_SIGNING_KEY is set. */
+  checkpoints: CheckpointWriter | undefined;
   metrics: Metrics;
   yoga: YogaServerInstance<ServerContext, GraphQLContext>;
   server: Server;
@@ -79,8 +85,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const production = config.NODE_ENV === 'production';
   const now = options.now ?? (() => new Date());
   const db = options.database ?? (await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
-  const live = createLive(config.REDIS_URL);
   const metrics = createMetrics();
+  // Redis outages: events that cannot be published are counted and logged (at most every 10 s); delivery resumes alone.
+  const droppedEvents = new Counter({ name: 'live_events_dropped_total', help: 'Live events not published because Redis was unreachable', registers: [metrics.registry] });
+  let droppedSinceLog = 0;
+  let lastDropLog = 0;
+  const live = createLive(config.REDIS_URL, {
+    onDropped(topic, error) {
+      droppedEvents.inc();
+      droppedSinceLog += 1;
+      if (Date.now() - lastDropLog < 10_000) return;
+      lastDropLog = Date.now();
+      logger.warn({ dropped: droppedSinceLog, topic: topic.split(':')[0], reason: error.message }, 'live events dropped: Redis is unreachable');
+      droppedSinceLog = 0;
+    },
+    onResync: (queues) => logger.info({ queues: queues.length }, 'Redis is back: live subscribers told to resync'),
+  });
   metrics.queueSource = () => queueHealth(db.prisma, now());
   const intakeLimiter = createIntakeLimiter({
     perClientPerMinute: config.INTAKE_LIMIT_PER_ADDRESS,
@@ -106,6 +126,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const unsent = await unsentNcmecReports(db);
     return { configured: ncmec !== null, halted: ncmec?.halted != null, unsent: unsent.count, oldestUnsentSince: unsent.oldestCreatedAt };
   };
+  const identityProvider = config.JWT_JWKS_URL
+    ? createIdentityProvider({
+        jwksUrl: config.JWT_JWKS_URL,
+        issuer: config.JWT_ISSUER!,
+        audience: config.JWT_AUDIENCE!,
+        rolesClaim: config.JWT_ROLES_CLAIM,
+        rolesMap: config.JWT_ROLES_MAP,
+        cacheSeconds: config.JWT_JWKS_CACHE_SECONDS,
+      })
+    : undefined;
   const settings = {
     leaseMinutes: config.LEASE_MINUTES,
     dailyExposureCap: config.DAILY_EXPOSURE_CAP,
@@ -142,6 +172,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
             { operation: metrics.operationLabel(operation?.name?.value), type: operation?.operation ?? 'unknown', outcome: failed ? 'error' : 'ok' },
             (performance.now() - started) / 1000,
           );
+        },
+      };
+    },
+  };
+
+  // A subscription's results end when its token expires (over WebSocket the connection closes instead, below).
+  const endStreamsAtTokenExpiry: Plugin = {
+    onSubscribe({ args }) {
+      const expiresAt = (args.contextValue as unknown as Partial<GraphQLContext>).user?.expiresAt;
+      if (expiresAt === undefined) return;
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (Symbol.asyncIterator in result) setResult(untilExpiry(result, expiresAt));
         },
       };
     },
@@ -188,6 +231,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       // which HTTP, SSE and graphql-ws all pass through (yoga's own plugin marks HTTP requests only).
       ...(production ? [{ onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule) } satisfies Plugin] : []),
       inputGuards(),
+      endStreamsAtTokenExpiry,
       operationMetrics,
       {
         onResponse({ serverContext, response, setResponse, fetchAPI }) {
@@ -206,7 +250,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         throw new AuthenticationError('Malformed authorization; connectionParams.authorization must be the string "Bearer <JWT>"');
       }
       const header = fromParams ?? request?.headers.get('authorization');
-      const token = await authenticate(header, config.JWT_SECRET, { maxTtlSeconds: config.JWT_MAX_TTL });
+      const token = await authenticate(header, config.JWT_SECRET, { maxTtlSeconds: config.JWT_MAX_TTL, provider: identityProvider });
       let user = token;
       if (token) {
         // Access an admin withdrew applies at once, however long the token is still valid.
@@ -254,14 +298,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     if (path === '/readyz') {
       // Not ready until the hash banks are in memory: a report with a PDQ hash would otherwise wait for the load.
       const ready = bankNotices.loaded() && (await db.ready());
-      // A CyberTipline problem does not take the instance out of service, but /readyz names it (README "CyberTipline").
+      // Live delivery through Redis can be degraded while the instance serves everything else. A CyberTipline problem does not take the instance out of service, but /readyz names it (README "CyberTipline").
       const halt = ncmec?.halted;
       const cybertipline = halt
         ? { cybertipline: { status: 'halted', responseCode: halt.code, since: halt.since } }
         : !ncmec && production
           ? { cybertipline: { status: 'not configured' } }
           : {};
-      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', ...cybertipline });
+      return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', live: live.status(), ...cybertipline });
     }
     // Node's parser holds a body to its Content-Length, so checking the header bounds the body. Chunked bodies
     // (no length) are refused rather than buffered without limit.
@@ -325,6 +369,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
             // passed the failure through maskError, so a GraphQLError here is safe to show.
             return [error instanceof GraphQLError ? error : new GraphQLError('Could not authenticate', { extensions: { code: 'UNAUTHENTICATED' } })];
           }
+          const expiresAt = (contextValue as GraphQLContext).user?.expiresAt;
+          if (expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, expiresAt);
           return {
             schema: envelopedSchema,
             operationName: payload.operationName,
@@ -340,11 +386,25 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
 
   const jobs = startJobs((id) => serviceContext({ kind: 'SYSTEM', id }), config.LEASE_SWEEP_MS, logger);
+  // Signed checkpoints of the audit chain head, outside the database (src/services/audit-checkpoints.ts).
+  let checkpoints: CheckpointWriter | undefined;
+  if (config.AUDIT_SIGNING_KEY) {
+    checkpoints = await startCheckpointWriter({
+      prisma: db.prisma,
+      key: parseSigningKey(config.AUDIT_SIGNING_KEY),
+      file: config.AUDIT_CHECKPOINT_FILE,
+      intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+      logger,
+    });
+  } else if (production) {
+    logger.warn('AUDIT_SIGNING_KEY is not set: the audit chain has no signed checkpoints outside the database');
+  }
 
   return {
     db,
     live,
     jobs,
+    checkpoints,
     metrics,
     yoga,
     server,
@@ -394,6 +454,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       }, 5_000);
       await closed;
       clearTimeout(force);
+      await checkpoints?.stop();
       await live.close();
       await intakeLimiter.close();
       await analyticsPool.close();

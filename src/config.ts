@@ -1,5 +1,7 @@
 // Configuration from the environment, validated once at start. A bad value is one clear line naming the variable.
 import { z } from 'zod';
+import { ROLES } from './policy/index.js';
+import { parseSigningKey, parseVerifyKey } from './services/audit-checkpoints.js';
 
 const DEV_JWT_SECRET = 'development-only-secret-change-me-0123456789';
 
@@ -41,6 +43,35 @@ const schema = z
       .default('24h')
       .transform((v) => Number.parseInt(v, 10) * ({ s: 1, m: 60, h: 3600, d: 86400 }[v.at(-1)!] ?? 1))
       .refine((v) => v >= 60, 'must be at least a minute'),
+    /** The organisation's identity provider (src/auth/provider.ts): when set, only its RS256/ES256 tokens are accepted. */
+    JWT_JWKS_URL: z.string().regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL').optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_ROLES_CLAIM: z.string().regex(/^[\w:/.-]{1,200}$/, 'must be a claim name (dots reach into nested objects)').default('roles'),
+    JWT_ROLES_MAP: z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"cs-leads":"LEAD","cs-reviewers":["REVIEWER"]}' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z
+          .record(z.string(), z.union([z.enum(ROLES), z.array(z.enum(ROLES))]), { message: 'must map group names to roles' })
+          .transform((map) => Object.fromEntries(Object.entries(map).map(([group, roles]) => [group, Array.isArray(roles) ? roles : [roles]]))),
+      )
+      .optional(),
+    /** How long the provider's keys are cached before they are fetched again (a token with an unknown key id also refetches). */
+    JWT_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    /** Ed25519 key that signs audit checkpoints (src/services/audit-checkpoints.ts); the database never holds it. */
+    AUDIT_SIGNING_KEY: z.string().optional(),
+    /** Verifies checkpoints in `npm run audit:verify` (the public half; derived from AUDIT_SIGNING_KEY when absent). */
+    AUDIT_VERIFY_KEY: z.string().optional(),
+    AUDIT_CHECKPOINT_FILE: z.string().min(1).default('./audit-checkpoints.jsonl'),
+    AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LEASE_MINUTES: z.coerce.number().int().min(1).max(240).default(10),
     LEASE_SWEEP_MS: z.coerce.number().int().min(50).max(600_000).default(15_000),
@@ -84,11 +115,12 @@ const schema = z
     NCMEC_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(500).max(3_600_000).default(300_000),
   })
   .superRefine((env, ctx) => {
+    // The secret keys follow-up tokens and reporter pseudonyms even when tokens come from an identity provider.
     if (env.NODE_ENV === 'production' && (env.JWT_SECRET === DEV_JWT_SECRET || env.JWT_SECRET.length < 32)) {
       ctx.addIssue({
         code: 'custom',
         path: ['JWT_SECRET'],
-        message: 'must be set to a secret of at least 32 characters in production',
+        message: 'must be set to a secret of at least 32 characters in production (it also keys follow-up tokens, with or without JWT_JWKS_URL)',
       });
     }
     const ncmec = (['NCMEC_API_URL', 'NCMEC_USERNAME', 'NCMEC_PASSWORD'] as const).filter((k) => env[k] === undefined);
@@ -97,6 +129,20 @@ const schema = z
     }
     if (env.NCMEC_EVIDENCE_URL && !env.NCMEC_API_URL) {
       ctx.addIssue({ code: 'custom', path: ['NCMEC_EVIDENCE_URL'], message: 'needs NCMEC_API_URL, NCMEC_USERNAME and NCMEC_PASSWORD' });
+    }
+    for (const [key, parse] of [['AUDIT_SIGNING_KEY', parseSigningKey], ['AUDIT_VERIFY_KEY', parseVerifyKey]] as const) {
+      const value = env[key];
+      if (value === undefined) continue;
+      try {
+        parse(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: [key], message: (error as Error).message.replace(/^\w+ /, '') });
+      }
+    }
+    if (env.JWT_JWKS_URL) {
+      for (const key of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'must be set with JWT_JWKS_URL' });
+      }
     }
   });
 

@@ -32,7 +32,8 @@ describe('database target', () => {
       expect(rows[0]!.port).toBe(Number(new URL(process.env.DATABASE_URL).port || 5432));
     } else {
       expect(server.app.db.target.kind).toBe('embedded');
-      expect(server.app.db.target.host).toMatch(/^127\.0\.0\.1:\d+$/);
+      // A private Unix socket directory, never a TCP address (test/embedded-socket.test.ts).
+      expect(server.app.db.target.host).toMatch(/^\/.*\/pglite-\w+$/);
     }
   });
 
@@ -43,12 +44,12 @@ describe('database target', () => {
     const deadline = Date.now() + 10_000;
     let ready = await fetch(`${base}/readyz`);
     while (ready.status === 503 && Date.now() < deadline) {
-      expect(await ready.json()).toEqual({ status: 'not ready' });
+      expect(await ready.json()).toMatchObject({ status: 'not ready' });
       await new Promise((r) => setTimeout(r, 20));
       ready = await fetch(`${base}/readyz`);
     }
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ status: 'ready', live: process.env.REDIS_URL ? 'ok' : 'in-process' });
   });
 });
 

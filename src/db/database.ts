@@ -19,7 +19,7 @@ export interface DatabaseOptions {
 export interface Database {
   prisma: PrismaClient;
   pool: pg.Pool;
-  /** `embedded` or `server`, with the host and database (never credentials), for logs and tests. */
+  /** `embedded` or `server`, with the host (the embedded database's socket directory) and database (never credentials). */
   target: { kind: 'embedded' | 'server'; host: string; database: string };
   ready(): Promise<boolean>;
   /**
@@ -57,7 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     prisma,
     pool,
-    target: { kind: embedded ? 'embedded' : 'server', host: url.host, database: url.pathname.slice(1) },
+    target: { kind: embedded ? 'embedded' : 'server', host: decodeURIComponent(url.host), database: url.pathname.slice(1) },
     async ready() {
       try {
         return await migrationsApplied(pool);

@@ -1,7 +1,9 @@
-// An embedded PostgreSQL (PGlite) served over the PostgreSQL wire protocol on loopback, so the application reaches it
-// exactly as it reaches a server: through pg and @prisma/adapter-pg. PGlite runs one session, so the pool in front
-// of it holds one connection.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// An embedded PostgreSQL (PGlite) served over the PostgreSQL wire protocol, so the application reaches it exactly as
+// it reaches a server: through pg and @prisma/adapter-pg. PGlite runs one session, so the pool in front of it holds
+// one connection. PGlite has no passwords and every session is its superuser, so it listens on no TCP port: only on a
+// Unix socket inside a fresh directory that only this process's user can enter (0700), removed again on stop.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -15,22 +17,30 @@ export interface EmbeddedPostgres {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const inMemory = dataDir.startsWith('memory://');
   const releaseLock = inMemory ? () => {} : lockDataDir(resolve(dataDir));
+  let socketDir: string | undefined;
   try {
     const db = await PGlite.create(inMemory ? undefined : resolve(dataDir));
     // The pool in front (src/db/database.ts) holds one connection, so one session talks to PGlite at a time. The socket
     // server still admits a few: pg destroys a connection whose query failed and opens its replacement at once, before
     // the old socket has finished closing, and a limit of one would refuse that replacement.
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+    // mkdtemp creates the directory with mode 0700; pg finds the socket as <dir>/.s.PGSQL.5432.
+    socketDir = mkdtempSync(join(tmpdir(), 'pglite-'));
+    const socketPath = join(socketDir, '.s.PGSQL.5432');
+    const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 4 });
     await server.start();
+    chmodSync(socketPath, 0o600);
+    const dir = socketDir;
     return {
-      connectionString: `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`,
+      connectionString: `postgresql://postgres@${encodeURIComponent(dir)}/postgres?sslmode=disable`,
       async stop() {
         await server.stop();
         await db.close();
+        rmSync(dir, { recursive: true, force: true });
         releaseLock();
       },
     };
   } catch (error) {
+    if (socketDir) rmSync(socketDir, { recursive: true, force: true });
     releaseLock();
     throw error;
   }

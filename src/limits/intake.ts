@@ -29,7 +29,8 @@ export function createIntakeLimiter(options: IntakeLimitOptions): IntakeLimiter 
     return new RateLimiterRedis({ storeClient: redis, points, duration: 60, keyPrefix, insuranceLimiter: memory });
   };
   if (options.redisUrl) {
-    redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
+    // No offline queue: while Redis is away a count fails at once and the in-memory limiter answers, without waiting.
+    redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     redis.on('error', () => {});
   }
   const perClient = make(options.perClientPerMinute, `${options.keyPrefix}intake:client`);

@@ -12,6 +12,8 @@ export interface AuthUser {
   id: string;
   name: string;
   roles: Role[];
+  /** When the bearer token expires (ms since the epoch): live streams opened with it end then (src/live/expiry.ts). */
+  expiresAt?: number;
 }
 
 export interface GraphQLContext {

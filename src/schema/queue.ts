@@ -132,6 +132,7 @@ const QueueUpdate = builder.objectRef<QueueEvent>('QueueUpdate').implement({
       type: 'Case',
       nullable: true,
       resolve: (query, e, _a, ctx) => {
+        if (e.kind === 'RESYNC') return null;
         // The case as the change committed it, when the event carries it and it holds the whole selection; who may see
         // it and which of its fields is still decided per subscriber, by the Case type's and its fields' scopes.
         const committed = e.snapshot && committedCase(e);
@@ -234,11 +235,16 @@ function guarded(
         // Events carry the case's category; one from an instance that predates that is looked up.
         const [read, category] = await Promise.all([
           shared || current ? null : checks.access.load(user.id),
-          result.value.category ?? checks.category.load(result.value.caseId),
+          result.value.kind === 'RESYNC' ? null : (result.value.category ?? checks.category.load(result.value.caseId)),
         ]);
         if (read) known = read;
         const roles = shared ? tokenRoles : grantedRoles(tokenRoles, known!.access);
         if (!roles || !allowed(roles)) return close();
+        if (result.value.kind === 'RESYNC') {
+          Object.assign(ctx, initContextCache(), { user: { ...user, roles }, loaders: createLoaders(ctx.prisma) });
+          shared?.arrived(generation);
+          return result;
+        }
         if (!category || !(canHandleCategory(roles, category) || roles.some((r) => OVERSIGHT_ROLES.includes(r)))) continue;
         Object.assign(ctx, initContextCache(), { user: { ...user, roles }, loaders: createLoaders(ctx.prisma) });
         shared?.arrived(generation);

@@ -96,8 +96,12 @@ export interface ChainVerification {
   headHash: string;
 }
 
-/** Walks the whole chain in sequence order, recomputing every hash. */
-export async function verifyAuditChain(prisma: PrismaClient, batchSize = 5000): Promise<ChainVerification> {
+/** Walks the whole chain in sequence order, recomputing every hash; `observe` sees each verified event's hash. */
+export async function verifyAuditChain(
+  prisma: PrismaClient,
+  batchSize = 5000,
+  observe?: (seq: number, hash: string) => void,
+): Promise<ChainVerification> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   let checked = 0;
@@ -126,6 +130,7 @@ export async function verifyAuditChain(prisma: PrismaClient, batchSize = 5000): 
       if (body.seq !== expectedSeq || e.prevHash !== prevHash || hashEvent(prevHash, body) !== e.hash) {
         return { ok: false, checkedEvents: checked, firstBrokenSeq: expectedSeq, headHash: prevHash };
       }
+      observe?.(body.seq, e.hash);
       prevHash = e.hash;
       expectedSeq += 1;
       checked += 1;

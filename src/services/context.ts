@@ -11,7 +11,8 @@ export type Actor =
   | { kind: 'ANONYMOUS'; clientAddress: string }
   | { kind: 'SYSTEM'; id: string };
 
-export const QUEUE_EVENT_KINDS = ['ADDED', 'UPDATED', 'CLAIMED', 'RELEASED', 'RESOLVED'] as const;
+/** RESYNC carries no case: live delivery was interrupted (Redis was away), so the subscriber reloads the queue. */
+export const QUEUE_EVENT_KINDS = ['ADDED', 'UPDATED', 'CLAIMED', 'RELEASED', 'RESOLVED', 'RESYNC'] as const;
 export type QueueEventKind = (typeof QUEUE_EVENT_KINDS)[number];
 
 /** Published after commit to subscribers of the queue and of the case. */

@@ -16,6 +16,19 @@ async function rawExec(sql: string): Promise<void> {
   await server.app.db.pool.query(sql);
 }
 
+/** Files `n` reports one after another and returns the sequence numbers of the audit events they wrote. */
+async function ownEvents(n = 4): Promise<number[]> {
+  const head = async () => Number((await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).seq);
+  const before = await head();
+  for (let i = 0; i < n; i++) {
+    const res = await server.gql(SUBMIT, { input: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' } });
+    expect(res.data.submitReport.__typename).toBe('SubmitReportSuccess');
+  }
+  const after = await head();
+  expect(after - before).toBeGreaterThanOrEqual(2 * n);
+  return Array.from({ length: after - before }, (_, i) => before + 1 + i);
+}
+
 describe('audit chain', () => {
   it('200 mutations from 20 concurrent clients: the chain verifies and sequence numbers have no gaps', async () => {
     const contents = Array.from({ length: 25 }, () => `content-${hex(4)}`);
@@ -45,8 +58,9 @@ describe('audit chain', () => {
   });
 
   it('UPDATE, DELETE and TRUNCATE on the audit table are rejected by the database', async () => {
-    await expect(rawExec(`UPDATE "AuditEvent" SET action = 'edited' WHERE seq = 1`)).rejects.toThrow(/append-only/);
-    await expect(rawExec(`DELETE FROM "AuditEvent" WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    const [seq] = await ownEvents(1);
+    await expect(rawExec(`UPDATE "AuditEvent" SET action = 'edited' WHERE seq = ${seq}`)).rejects.toThrow(/append-only/);
+    await expect(rawExec(`DELETE FROM "AuditEvent" WHERE seq = ${seq}`)).rejects.toThrow(/append-only/);
     await expect(rawExec(`TRUNCATE "AuditEvent"`)).rejects.toThrow(/append-only/);
     expect((await verifyAuditChain(server.app.db.prisma)).ok).toBe(true);
   });
@@ -71,18 +85,22 @@ describe('audit chain', () => {
       }
     }
 
+    // Each scenario writes its own events and tampers with one in their middle, whatever other tests wrote.
     it('an edited payload', async () => {
-      expect(await tamperAndVerify([37], `UPDATE "AuditEvent" SET changes = '{"category":"edited"}' WHERE seq = 37`)).toEqual({ ok: false, firstBrokenSeq: 37 });
+      const s = (await ownEvents())[3]!;
+      expect(await tamperAndVerify([s], `UPDATE "AuditEvent" SET changes = '{"category":"edited"}' WHERE seq = ${s}`)).toEqual({ ok: false, firstBrokenSeq: s });
     });
     it('a deleted event', async () => {
-      expect(await tamperAndVerify([52], `DELETE FROM "AuditEvent" WHERE seq = 52`)).toEqual({ ok: false, firstBrokenSeq: 52 });
+      const s = (await ownEvents())[3]!;
+      expect(await tamperAndVerify([s], `DELETE FROM "AuditEvent" WHERE seq = ${s}`)).toEqual({ ok: false, firstBrokenSeq: s });
     });
     it('two events swapped', async () => {
-      const swap = `UPDATE "AuditEvent" SET seq = -1 WHERE seq = 80; UPDATE "AuditEvent" SET seq = 80 WHERE seq = 81; UPDATE "AuditEvent" SET seq = 81 WHERE seq = -1`;
-      expect(await tamperAndVerify([80, 81], swap)).toEqual({ ok: false, firstBrokenSeq: 80 });
+      const s = (await ownEvents())[3]!;
+      const swap = `UPDATE "AuditEvent" SET seq = -1 WHERE seq = ${s}; UPDATE "AuditEvent" SET seq = ${s} WHERE seq = ${s + 1}; UPDATE "AuditEvent" SET seq = ${s + 1} WHERE seq = -1`;
+      expect(await tamperAndVerify([s, s + 1], swap)).toEqual({ ok: false, firstBrokenSeq: s });
     });
     it('the newest events cut off', async () => {
-      const max = Number((await server.app.db.prisma.auditEvent.aggregate({ _max: { seq: true } }))._max.seq);
+      const max = (await ownEvents()).at(-1)!;
       const cut = [max - 2, max - 1, max];
       expect(await tamperAndVerify(cut, `DELETE FROM "AuditEvent" WHERE seq > ${max - 3}`)).toEqual({ ok: false, firstBrokenSeq: max - 2 });
     });

@@ -50,18 +50,25 @@ const STRINGS = [
   '2026-01-01T00:00:00Z',
   'f'.repeat(64),
 ];
+// (Measured with the default seed: 226 of 400 operations reached a resolver, 88 were refused by scopes, 86 before
+// execution. The test requires at least 45 %.)
 const WRONG = [null, 0, -1, 2 ** 31, 1.5, true, [], {}, 'x'.repeat(300), { nested: { deep: [1, 2, 3] } }];
 
-function value(type: GraphQLInputType, depth = 0): unknown {
-  if (chance(0.08)) return pick(WRONG);
-  if (isNonNullType(type)) return value(type.ofType, depth);
-  if (isListType(type)) return Array.from({ length: pick([0, 1, 2, 3]) }, () => value(type.ofType, depth + 1));
-  if (isEnumType(type)) return chance(0.9) ? pick(type.getValues()).value : 'NOT_A_VALUE';
+/**
+ * A value for an input of `type`. Hostile operations get wrong types, unknown enum values and unknown fields; the
+ * others are well-typed (though their strings may still be huge, odd unicode or injection attempts), so they pass
+ * GraphQL's validation and reach the resolvers, whose own checks are what is being fuzzed.
+ */
+function value(type: GraphQLInputType, depth = 0, hostile = true): unknown {
+  if (hostile && chance(0.08)) return pick(WRONG);
+  if (isNonNullType(type)) return value(type.ofType, depth, hostile);
+  if (isListType(type)) return Array.from({ length: pick([0, 1, 2, 3]) }, () => value(type.ofType, depth + 1, hostile));
+  if (isEnumType(type)) return !hostile || chance(0.9) ? pick(type.getValues()).value : 'NOT_A_VALUE';
   if (isInputObjectType(type)) {
     if (depth > 3) return {};
     const fields = Object.values(type.getFields()).filter((f) => isNonNullType(f.type) || chance(0.5));
-    const object: Record<string, unknown> = Object.fromEntries(fields.map((f) => [f.name, value(f.type, depth + 1)]));
-    if (chance(0.05)) object.unknownField = 'placeholder';
+    const object: Record<string, unknown> = Object.fromEntries(fields.map((f) => [f.name, value(f.type, depth + 1, hostile)]));
+    if (hostile && chance(0.05)) object.unknownField = 'placeholder';
     return object;
   }
   if (isScalarType(type)) {
@@ -99,13 +106,27 @@ function selection(type: GraphQLOutputType, depth: number): string {
   return `{ __typename ${parts.join(' ')} }`;
 }
 
-function operation(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>) {
+function operation(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, hostile: boolean) {
   const args = field.args.filter((a) => isNonNullType(a.type) || chance(0.5));
   const definitions = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
   const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
   const query = `${kind}${definitions ? `(${definitions})` : ''} { ${field.name}${call ? `(${call})` : ''} ${selection(field.type, 0)} }`;
-  const variables = Object.fromEntries(args.filter(() => chance(0.95)).map((a) => [a.name, value(a.type)]));
+  const variables = Object.fromEntries(args.filter(() => !hostile || chance(0.95)).map((a) => [a.name, value(a.type, 0, hostile)]));
   return { query, variables };
+}
+
+/**
+ * How far an operation got: refused before execution (parse, validation, variables: no `data`), refused by the
+ * field's scopes (its resolver never ran), or past both into the resolver (data for the field, or a typed error from
+ * it).
+ */
+type Reach = 'rejected' | 'unauthorized' | 'resolver';
+function reachOf(field: string, body: { data?: Record<string, unknown> | null; errors?: Array<{ path?: unknown[]; extensions?: { code?: string } }> }): Reach {
+  if (body.data === undefined) return 'rejected';
+  const own = body.errors?.find((e) => e.path?.length === 1 && e.path[0] === field);
+  if (own && ['FORBIDDEN', 'UNAUTHENTICATED'].includes(own.extensions?.code ?? '')) return 'unauthorized';
+  if (body.data === null && !own) return 'rejected';
+  return 'resolver';
 }
 
 const schema = buildSchema(readFileSync(SCHEMA_PATH, 'utf8'));
@@ -126,20 +147,37 @@ afterAll(() => server?.close());
 describe(`fuzzing (seed ${SEED}, ${RUNS} operations)`, () => {
   it('never answers 500 or raises an unexpected error, and the server answers afterwards', async () => {
     const failures: string[] = [];
+    const reach: Record<Reach, number> = { rejected: 0, unauthorized: 0, resolver: 0 };
+    let hostileOps = 0;
     for (let i = 0; i < RUNS; i++) {
       const { kind, field } = pick(fields);
-      const { query, variables } = operation(kind, field);
-      const bearer = pick(tokens);
+      // A third of the operations are hostile; half the callers hold every role, so most well-formed operations are
+      // allowed and reach their resolver.
+      const hostile = chance(1 / 3);
+      if (hostile) hostileOps += 1;
+      const { query, variables } = operation(kind, field, hostile);
+      const bearer = chance(0.5) ? tokens.at(-1) : pick(tokens);
       const res = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
         body: JSON.stringify({ query, variables }),
       });
       const text = await res.text();
+      try {
+        reach[reachOf(field.name, JSON.parse(text))] += 1;
+      } catch {
+        reach.rejected += 1;
+      }
       const unexpected = res.status >= 500 || /INTERNAL_SERVER_ERROR|Unexpected error/.test(text) || /\bat \S+\.(ts|js):\d+/.test(text);
       if (unexpected && failures.length < 5) failures.push(`#${i} ${res.status} ${query.slice(0, 300)} ${JSON.stringify(variables).slice(0, 300)} → ${text.slice(0, 400)}`);
     }
     expect(failures, `replay with FUZZ_SEED=${SEED}`).toEqual([]);
+    // What the run exercised, reported and bounded: most operations must get past validation and scopes into the
+    // resolvers, or the fuzzing tests little beyond GraphQL's own checks.
+    console.info(`fuzz: ${RUNS} operations (${hostileOps} hostile): ${reach.resolver} reached a resolver, ${reach.unauthorized} refused by scopes, ${reach.rejected} refused before execution`);
+    expect(reach.resolver / RUNS).toBeGreaterThanOrEqual(0.45);
+    expect(reach.rejected).toBeGreaterThan(0);
+    expect(reach.unauthorized).toBeGreaterThan(0);
     expect((await fetch(server.url.replace('/graphql', '/healthz'))).status).toBe(200);
     const me = await server.gql('{ me { id } }', {}, { token: tokens[1] });
     expect(me.data.me.id).toBe('fuzz-reviewer');

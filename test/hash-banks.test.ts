@@ -280,9 +280,11 @@ describe('banks and matching through the API', () => {
     expect((await importList(more.join('\n'))).data.importHashBank.added).toBe(50);
     expect(await findHashMatches(ctx, [{ algorithm: 'PDQ', value: more[49]! }])).toHaveLength(1);
     expect(other.stats().hashes).toBe(250);
-    // This instance agrees, whether it heard the notices or not.
+    // This instance agrees, whether it heard the notices or not: once it has matched, its index holds exactly the
+    // committed 250 hashes (not an empty index that happens to be at most 250).
     expect(server.app.serviceContext({ kind: 'SYSTEM', id: 'x' }).hashBanks.stats().hashes).toBeLessThanOrEqual(250);
     expect((await match([{ algorithm: 'PDQ', value: more[49]! }])).data.matchHashes).toHaveLength(1);
+    expect(server.app.serviceContext({ kind: 'SYSTEM', id: 'x' }).hashBanks.stats()).toMatchObject({ banks: 1, hashes: 250 });
   });
 });
 
@@ -301,12 +303,16 @@ describe('start-up', () => {
     const second = await startServer({ METRICS_PORT: '0' }, database);
     try {
       const base = second.url.replace('/graphql', '');
+      let notReady = 0;
       for (;;) {
         const res = await fetch(`${base}/readyz`);
         if (res.status === 200) break;
         expect(res.status).toBe(503);
+        notReady += 1;
         await new Promise((r) => setTimeout(r, 20));
       }
+      // The instance did answer 503 while it loaded 100,000 hashes: a readiness that ignored the index would not.
+      expect(notReady).toBeGreaterThan(0);
       const metrics = await (await fetch(second.app.metricsUrl()!)).text();
       expect(metrics).toMatch(new RegExp(`^hash_index_pdq_hashes ${size}$`, 'm'));
     } finally {

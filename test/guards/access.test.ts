@@ -1,0 +1,140 @@
+// Authorization and workflow guards, each checked through the public API so that removing the guard fails a test:
+// the category filter on Query.case, and the rule that the original decider never decides the appeal.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hex, startServer, token, type TestServer } from '../support/harness.js';
+import type { Category, Role } from '../../src/policy/index.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(() => server?.close());
+
+const SUBMIT = `mutation($input: SubmitReportInput!) {
+  submitReport(input: $input) { __typename ... on SubmitReportSuccess { report { id } } ... on Error { message } } }`;
+const CASE = `query($id: ID!) { case(id: $id) { id category } }`;
+const CLAIM = `mutation($queue: QueueName!) { claimNextCase(queue: $queue) { __typename ... on ClaimNextCaseSuccess { case { id version } } ... on Error { message } } }`;
+
+/** Files one report in its own case and returns the case id. */
+async function fileCase(category: Category, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await server.gql(SUBMIT, { input: { contentId: `content-${hex(6)}`, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}`, ...extra } });
+  expect(res.data.submitReport.__typename).toBe('SubmitReportSuccess');
+  const found = await server.app.db.prisma.report.findUniqueOrThrow({ where: { id: res.data.submitReport.report.id } });
+  return found.caseId;
+}
+
+const as = (sub: string, roles: Role[]) => token(`${sub}-${hex(3)}`, roles);
+
+describe('Query.case: the category filter', () => {
+  it('a plain reviewer reads altercation cases but gets null, and no data, for exploitation and abuse-media cases', async () => {
+    const cases = {
+      CHILD_SEXUAL_EXPLOITATION: await fileCase('CHILD_SEXUAL_EXPLOITATION'),
+      PHYSICAL_CHILD_ABUSE_MEDIA: await fileCase('PHYSICAL_CHILD_ABUSE_MEDIA'),
+      MINOR_PHYSICAL_ALTERCATION: await fileCase('MINOR_PHYSICAL_ALTERCATION'),
+    };
+    const reviewer = await as('plain-reviewer', ['REVIEWER']);
+    const appealsOnly = await as('appeals-only', ['APPEALS_REVIEWER']);
+    const specialist = await as('specialist', ['CHILD_SAFETY_SPECIALIST']);
+    for (const [category, id] of Object.entries(cases)) {
+      const high = category !== 'MINOR_PHYSICAL_ALTERCATION';
+      for (const t of [reviewer, appealsOnly]) {
+        const res = await server.gql(CASE, { id }, { token: t });
+        expect(res.status).toBe(200);
+        // Null exactly as for an id that does not exist: no FORBIDDEN error that would confirm the case exists.
+        expect(res.errors, `${category}: ${JSON.stringify(res.errors)}`).toBeUndefined();
+        expect(res.data.case, category).toEqual(high ? null : { id, category });
+        // Even a selection of no field of the case (the type's own field rules have nothing to refuse) is null.
+        const bare = await server.gql(`query($id: ID!) { case(id: $id) { __typename } }`, { id }, { token: t });
+        expect(bare.errors).toBeUndefined();
+        expect(bare.data.case).toEqual(high ? null : { __typename: 'Case' });
+      }
+      const missing = await server.gql(CASE, { id: '00000000-0000-4000-8000-000000000000' }, { token: reviewer });
+      expect(missing).toMatchObject({ data: { case: null } });
+      expect(missing.errors).toBeUndefined();
+      const bySpecialist = await server.gql(CASE, { id }, { token: specialist });
+      expect(bySpecialist.data.case).toEqual({ id, category });
+    }
+  });
+
+  it('oversight roles read every category', async () => {
+    const id = await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    for (const roles of [['LEAD'], ['ADMIN'], ['LAW_ENFORCEMENT_LIAISON']] as Role[][]) {
+      const res = await server.gql(CASE, { id }, { token: await as('oversight', roles) });
+      expect(res.data.case, roles.join()).toEqual({ id, category: 'CHILD_SEXUAL_EXPLOITATION' });
+    }
+  });
+});
+
+describe('appeals: the original decider never decides the appeal', () => {
+  const DECIDE_APPEAL = `mutation($input: DecideAppealInput!) {
+    decideAppeal(input: $input) { __typename ... on DecideAppealSuccess { appeal { status } } ... on Error { code message } } }`;
+
+  /** An altercation case decided (REMOVE_CONTENT) by `decider` and appealed by the platform; returns the ids. */
+  async function appealedCase(deciderToken: string) {
+    const account = `account-${hex(4)}`;
+    await fileCase('MINOR_PHYSICAL_ALTERCATION', { reportedAccountId: account });
+    const claimed = await server.gql(CLAIM, { queue: 'MINOR_PHYSICAL_ALTERCATION' }, { token: deciderToken });
+    expect(claimed.data.claimNextCase.__typename).toBe('ClaimNextCaseSuccess');
+    const held = claimed.data.claimNextCase.case.id as string;
+    const assessed = await server.gql(
+      `mutation($input: AssessmentInput!) { submitAssessment(input: $input) { __typename ... on Error { message } } }`,
+      { input: { caseId: held, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'ABUSIVE', excessivelyGraphic: true } },
+      { token: deciderToken },
+    );
+    expect(assessed.data.submitAssessment.__typename).toBe('SubmitAssessmentSuccess');
+    const version = (await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: held } })).version;
+    const decided = await server.gql(
+      `mutation($input: DecideCaseInput!) { decideCase(input: $input) { __typename ... on DecideCaseSuccess { decision { id actions } } ... on Error { message } } }`,
+      { input: { caseId: held, expectedVersion: version, actions: ['REMOVE_CONTENT'], justification: 'placeholder justification' } },
+      { token: deciderToken },
+    );
+    expect(decided.data.decideCase.__typename, JSON.stringify(decided.data)).toBe('DecideCaseSuccess');
+    const heldAccount = (await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: held } })).reportedAccountId;
+    const appeal = await server.gql(
+      `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { __typename ... on SubmitAppealSuccess { appeal { id } } ... on Error { message } } }`,
+      { input: { decisionId: decided.data.decideCase.decision.id, appellantAccountId: heldAccount, statement: 'placeholder statement' } },
+      { token: await as('platform', ['PLATFORM']) },
+    );
+    expect(appeal.data.submitAppeal.__typename).toBe('SubmitAppealSuccess');
+    return { caseId: held, appealId: appeal.data.submitAppeal.appeal.id as string };
+  }
+
+  it('is refused as the original decider, even holding a live lease on the appealed case, and the appeal stays pending', async () => {
+    // A lead takes the decision; leads may also decide appeals, so only the decider rule stands in the way.
+    const deciderId = `lead-decider-${hex(3)}`;
+    const decider = await token(deciderId, ['LEAD']);
+    const { caseId, appealId } = await appealedCase(decider);
+
+    // Without a claim: refused as the decider, not merely for want of a lease.
+    const unclaimed = await server.gql(DECIDE_APPEAL, { input: { appealId, outcome: 'OVERTURNED', reason: 'placeholder reason' } }, { token: decider });
+    expect(unclaimed.data.decideAppeal).toMatchObject({ __typename: 'ForbiddenError' });
+
+    // The claim path never hands the decider this appeal…
+    const claim = await server.gql(CLAIM, { queue: 'APPEALS' }, { token: decider });
+    expect(claim.data.claimNextCase.__typename === 'ClaimNextCaseSuccess' ? claim.data.claimNextCase.case.id : null).not.toBe(caseId);
+    if (claim.data.claimNextCase.__typename === 'ClaimNextCaseSuccess') {
+      await server.gql(`mutation($id: ID!) { releaseCase(caseId: $id) { __typename } }`, { id: claim.data.claimNextCase.case.id }, { token: decider });
+    }
+    // …and should a lease reach the decider some other way, deciding is still refused.
+    // (Here the lease is written directly, as a lead's reassignment or a future claim path might; the case stays APPEALED.)
+    await server.app.db.prisma.case.update({ where: { id: caseId }, data: { assigneeId: deciderId, leaseExpiresAt: new Date(Date.now() + 10 * 60_000) } });
+    const leased = await server.gql(DECIDE_APPEAL, { input: { appealId, outcome: 'OVERTURNED', reason: 'placeholder reason' } }, { token: decider });
+    expect(leased.data.decideAppeal).toMatchObject({ __typename: 'ForbiddenError' });
+    const stored = await server.app.db.prisma.appeal.findUniqueOrThrow({ where: { id: appealId } });
+    expect(stored).toMatchObject({ status: 'PENDING', outcome: null, decidedById: null });
+    const decision = await server.app.db.prisma.decision.findFirstOrThrow({ where: { caseId } });
+    expect(decision.reversedAt).toBeNull();
+
+    // Someone else decides it.
+    const other = await as('appeals-other', ['APPEALS_REVIEWER']);
+    await server.app.db.prisma.case.update({ where: { id: caseId }, data: { assigneeId: null, leaseExpiresAt: null } });
+    let got: string | null = null;
+    for (let i = 0; i < 20 && got !== caseId; i++) {
+      const r = await server.gql(CLAIM, { queue: 'APPEALS' }, { token: other });
+      expect(r.data.claimNextCase.__typename).toBe('ClaimNextCaseSuccess');
+      got = r.data.claimNextCase.case.id;
+    }
+    const ok = await server.gql(DECIDE_APPEAL, { input: { appealId, outcome: 'OVERTURNED', reason: 'placeholder reason' } }, { token: other });
+    expect(ok.data.decideAppeal).toMatchObject({ __typename: 'DecideAppealSuccess', appeal: { status: 'DECIDED' } });
+  });
+});

@@ -27,6 +27,7 @@ import { startJobs, type Jobs } from './jobs/index.js';
 import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { queueHealth } from './services/analytics.js';
+import { renderGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { RateLimitedError } from './services/errors.js';
 import { PdqBankIndex } from './matching/bank-index.js';
 
@@ -153,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: production ? false : { title: 'Child safety cases' },
+    renderGraphiQL,
     batching: false,
     multipart: false,
     logging: {
@@ -175,6 +177,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
     },
     plugins: [
+      ...(production ? [] : [useGraphiQLAssets()]),
       useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
       // Limits sized so every client operation passes; messages say which limit, never its value.
       EnvelopArmorPlugin({

@@ -2,7 +2,12 @@
 import { verifyAuditChain } from '../src/services/audit.js';
 import { openConfiguredDatabase } from './open-db.js';
 
-const db = await openConfiguredDatabase();
+const db = await openConfiguredDatabase({
+  command: 'npm run audit:verify',
+  whileServing:
+    'To verify without stopping it, ask the running server: query { verifyAuditChain { ok checkedEvents firstBrokenSeq headHash } }\n' +
+    'with a lead or admin token: TOKEN=$(npm run -s token -- --role LEAD --sub you), header Authorization: Bearer $TOKEN.',
+});
 try {
   const result = await verifyAuditChain(db.prisma);
   console.log(JSON.stringify(result));

@@ -7,6 +7,7 @@ import { StatementOfReasonsRef } from './decision.js';
 import type { StatementOfReasons } from '../policy/index.js';
 import { decideAppeal, submitAppeal } from '../services/appeals.js';
 import { AppealNotAllowedError } from '../services/errors.js';
+import type { AppealStatus } from '../generated/prisma/enums.js';
 
 const staff = { $any: { reviewer: true, oversight: true } } as const;
 
@@ -44,7 +45,7 @@ const SubmitAppealInput = builder.inputType('SubmitAppealInput', {
 
 interface AppealReceiptView {
   id: string;
-  status: 'PENDING' | 'DECIDED';
+  status: AppealStatus;
   appellantKind: 'AFFECTED_ACCOUNT' | 'NOTIFIER';
   decisionId: string;
   createdAt: Date;

@@ -19,7 +19,7 @@ export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
 /** Rate limits out of the way: the benchmark measures throughput, not the limiter. */
 export const BENCH_ENV = { JWT_SECRET: BENCH_SECRET, INTAKE_LIMIT_PER_ADDRESS: '1000000', INTAKE_LIMIT_GLOBAL: '1000000', LEASE_SWEEP_MS: '600000' };
 
-export const INTAKE = readFileSync(new URL('../../shared/client/intake.graphql', import.meta.url), 'utf8').replace(/query ReportStatus[\s\S]*$/, '');
+export const INTAKE = readFileSync(new URL('../test/contract/intake.graphql', import.meta.url), 'utf8').replace(/query ReportStatus[\s\S]*$/, '');
 const PAGE = `query Page($first: Int!) { queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: $first) { totalCount edges { node {
   id status category queue priority slaDueAt reportCount distinctReporterCount createdAt assignee { id name }
   reports(first: 10) { edges { node { id category description createdAt } } }

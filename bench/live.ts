@@ -14,7 +14,7 @@ import { monotonicMs, startChild, type ChildServer } from './lib/child.js';
 import { benchDatabase, serverAvailable, type Target } from './lib/databases.js';
 import { fmt, type Results } from './lib/results.js';
 
-const LIVE = readFileSync(new URL('../../shared/client/live.graphql', import.meta.url), 'utf8').replace('    kind\n', '    kind\n    committedAt\n');
+const LIVE = readFileSync(new URL('../test/contract/live.graphql', import.meta.url), 'utf8').replace('    kind\n', '    kind\n    committedAt\n');
 
 /**
  * When the message being handled reached its socket. Each GraphQL client's socket stamps it in its first `message`

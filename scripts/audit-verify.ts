@@ -7,7 +7,12 @@ import { verifyAuditChain } from '../src/services/audit.js';
 import { parseSigningKey, parseVerifyKey, readCheckpoints, verifyAgainstCheckpoints } from '../src/services/audit-checkpoints.js';
 import { openConfiguredDatabase } from './open-db.js';
 
-const db = await openConfiguredDatabase();
+const db = await openConfiguredDatabase({
+  command: 'npm run audit:verify',
+  whileServing:
+    'To verify without stopping it, ask the running server: query { verifyAuditChain { ok checkedEvents firstBrokenSeq headHash } }\n' +
+    'with a lead or admin token: TOKEN=$(npm run -s token -- --role LEAD --sub you), header Authorization: Bearer $TOKEN.',
+});
 try {
   const config = loadConfig();
   const publicKey = config.AUDIT_VERIFY_KEY

@@ -35,7 +35,7 @@ try {
 }
 
 const config = loadConfig();
-const db = await openConfiguredDatabase();
+const db = await openConfiguredDatabase({ command: 'npm run banks:import' });
 const live = config.REDIS_URL ? createLive(config.REDIS_URL) : null;
 const ctx: ServiceContext = {
   prisma: db.prisma,

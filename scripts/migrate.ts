@@ -2,7 +2,7 @@
 import { applyMigrations } from '../src/db/migrate.js';
 import { openConfiguredDatabase } from './open-db.js';
 
-const db = await openConfiguredDatabase({ migrate: false });
+const db = await openConfiguredDatabase({ migrate: false, command: 'npm run db:migrate' });
 try {
   const applied = await applyMigrations(db.pool);
   console.log(applied.length ? `Applied ${applied.join(', ')}` : 'No pending migrations');

@@ -12,7 +12,7 @@ import { openConfiguredDatabase } from './open-db.js';
 import { PdqBankIndex } from '../src/matching/bank-index.js';
 
 const config = loadConfig();
-const db = await openConfiguredDatabase();
+const db = await openConfiguredDatabase({ command: 'npm run seed' });
 const ctx = (actor: Actor): ServiceContext => ({
   prisma: db.prisma,
   actor,

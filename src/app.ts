@@ -30,6 +30,7 @@ import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { Counter } from 'prom-client';
 import { analyticsAccess, queueHealth } from './services/analytics.js';
+import { renderGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { RateLimitedError } from './services/errors.js';
 import { PdqBankIndex } from './matching/bank-index.js';
 import { inputGuards } from './input-guards.js';
@@ -195,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: production ? false : { title: 'Child safety cases' },
+    renderGraphiQL,
     batching: false,
     multipart: false,
     logging: {
@@ -217,6 +219,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
     },
     plugins: [
+      ...(production ? [] : [useGraphiQLAssets()]),
       useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
       // Limits sized so every client operation passes; messages say which limit, never its value.
       EnvelopArmorPlugin({

@@ -46,6 +46,17 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   }
 }
 
+/** Another live process (normally the server) holds the embedded database's folder. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(`DATA_DIR ${dir} is in use by process ${pid}`);
+    this.name = 'DataDirInUseError';
+  }
+}
+
 /** Two processes writing one PGlite folder would corrupt it; a pid file refuses the second while the first lives. */
 function lockDataDir(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
@@ -57,7 +68,7 @@ function lockDataDir(dir: string): () => void {
     holder = undefined;
   }
   if (holder && holder !== process.pid && isAlive(holder)) {
-    throw new Error(`DATA_DIR ${dir} is in use by process ${holder}`);
+    throw new DataDirInUseError(dir, holder);
   }
   writeFileSync(lockFile, String(process.pid));
   return () => rmSync(lockFile, { force: true });

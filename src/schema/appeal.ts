@@ -7,6 +7,7 @@ import { StatementOfReasonsRef } from './decision.js';
 import type { StatementOfReasons } from '../policy/index.js';
 import { decideAppeal, submitAppeal } from '../services/appeals.js';
 import { AppealNotAllowedError } from '../services/errors.js';
+import type { AppealStatus } from '../generated/prisma/enums.js';
 
 const staff = { $any: { reviewer: true, oversight: true } } as const;
 
@@ -42,9 +43,50 @@ const SubmitAppealInput = builder.inputType('SubmitAppealInput', {
   }),
 });
 
+interface AppealReceiptView {
+  id: string;
+  status: AppealStatus;
+  appellantKind: 'AFFECTED_ACCOUNT' | 'NOTIFIER';
+  decisionId: string;
+  createdAt: Date;
+  decideBy: Date;
+  appealableUntil: Date;
+  outcome: 'UPHELD' | 'OVERTURNED' | null;
+}
+
+/** What the appellant may keep: everything here is theirs to read, whoever lodged the appeal. */
+const AppealReceipt = builder.objectRef<AppealReceiptView>('AppealReceipt').implement({
+  description: 'The appellant’s receipt for an appeal: its id, where it stands and its deadlines',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The appeal id' }),
+    status: t.field({ type: AppealStatusEnum, resolve: (r) => r.status }),
+    appellantKind: t.field({ type: AppellantKindEnum, resolve: (r) => r.appellantKind }),
+    decisionId: t.exposeID('decisionId', { description: 'The decision appealed against' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    decideBy: t.expose('decideBy', { type: 'DateTime', description: 'When the appeal is due to be decided' }),
+    appealableUntil: t.expose('appealableUntil', { type: 'DateTime', description: 'The last moment the decision could be appealed' }),
+    outcome: t.field({ type: AppealOutcomeEnum, nullable: true, resolve: (r) => r.outcome }),
+  }),
+});
+
 const SubmitAppealSuccess = builder.objectRef<{ appealId: string }>('SubmitAppealSuccess').implement({
   fields: (t) => ({
-    appeal: t.prismaField({ type: 'Appeal', resolve: (q, r, _a, ctx) => ctx.prisma.appeal.findUniqueOrThrow({ ...q, where: { id: r.appealId } }) }),
+    appeal: t.prismaField({
+      type: 'Appeal',
+      nullable: true,
+      description: 'The appeal as staff see it; appellants read `receipt` (the fields here beyond id, status, createdAt and outcome are for staff)',
+      resolve: (q, r, _a, ctx) => ctx.prisma.appeal.findUniqueOrThrow({ ...q, where: { id: r.appealId } }),
+    }),
+    receipt: t.field({
+      type: AppealReceipt,
+      resolve: async (r, _a, ctx) => {
+        const appeal = await ctx.prisma.appeal.findUniqueOrThrow({
+          where: { id: r.appealId },
+          include: { case: { select: { slaDueAt: true } }, decision: { select: { appealableUntil: true } } },
+        });
+        return { ...appeal, decideBy: appeal.case.slaDueAt, appealableUntil: appeal.decision.appealableUntil };
+      },
+    }),
   }),
 });
 

@@ -104,8 +104,13 @@ builder.queryField('recommendation', (t) =>
   }),
 );
 
-const SubmitAssessmentSuccess = builder.objectRef<{ assessmentId: string }>('SubmitAssessmentSuccess').implement({
+const SubmitAssessmentSuccess = builder.objectRef<{ assessmentId: string; caseId: string }>('SubmitAssessmentSuccess').implement({
   fields: (t) => ({
+    case: t.prismaField({
+      type: 'Case',
+      description: 'The case as the assessment left it: its new version (pass it as expectedVersion), category, queue and priority',
+      resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.caseId } }),
+    }),
     assessment: t.prismaField({
       type: 'Assessment',
       resolve: (query, r, _a, ctx) => ctx.prisma.assessment.findUniqueOrThrow({ ...query, where: { id: r.assessmentId } }),
@@ -121,7 +126,7 @@ builder.mutationField('submitAssessment', (t) =>
     args: { input: t.arg({ type: AssessmentInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const { assessment } = await submitAssessment(ctx.services, { ...input, caseId: String(input.caseId) });
-      return { assessmentId: assessment.id };
+      return { assessmentId: assessment.id, caseId: assessment.caseId };
     },
   }),
 );

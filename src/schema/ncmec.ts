@@ -48,7 +48,9 @@ builder.prismaObject('NcmecReport', {
       select: { holds: { select: { expiresAt: true }, orderBy: { expiresAt: 'desc' }, take: 1 } },
       resolve: (r) => r.holds[0]?.expiresAt ?? null,
     }),
-    case: t.relation('case'),
+    // Nullable: admins oversee NCMEC records but may not read a case's content, whose fields are non-null; a denied
+    // content field nulls this case, not the whole record or the acknowledgement that returned it.
+    case: t.relation('case', { nullable: true, description: 'Null when the case’s fields asked for are not yours to read' }),
   }),
 });
 

@@ -32,13 +32,21 @@ const SubmitReportInput = builder.inputType('SubmitReportInput', {
   }),
 });
 
-/** A report. What the reporter filed is visible to those who may handle its category; who filed it, to oversight. */
+/**
+ * Reports answered by submitReport to the caller who filed them: the filer may read back what they filed (category,
+ * description, risk, relation) in that answer, and only there.
+ */
+const filedByCaller = new WeakSet<object>();
+
+/**
+ * A report. What the reporter filed is visible to those who may handle its category, and to the filer in the answer to
+ * their submission; who filed it, to oversight.
+ */
 builder.prismaObject('Report', {
   select: { id: true, category: true },
   fields: (t) => {
-    const handlers = (r: { category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION' }) => ({
-      $any: { handlesCategory: r.category, role: 'LAW_ENFORCEMENT_LIAISON' as const },
-    });
+    const handlers = (r: { category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION' }) =>
+      filedByCaller.has(r) ? { public: true } : { $any: { handlesCategory: r.category, role: 'LAW_ENFORCEMENT_LIAISON' as const } };
     return {
       id: t.exposeID('id'),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -75,11 +83,12 @@ const SubmitReportSuccess = builder.objectRef<SubmitReportResult>('SubmitReportS
     report: t.prismaField({
       type: 'Report',
       description: 'As this submission committed it; a replay reads it as it stands now',
-      resolve: (query, result, _args, ctx) => {
+      resolve: async (query, result, _args, ctx) => {
         // The filing read the report back in its transaction, with every field the selection asks for (a partial row,
         // typed as one); a selection that asks for more is read after commit.
-        if (result.committed && answeredBy(query, COMMITTED_REPORT_SELECT)) return result.committed as never;
-        return ctx.prisma.report.findUniqueOrThrow({ ...query, where: { id: result.report.id } });
+        const row = result.committed && answeredBy(query, COMMITTED_REPORT_SELECT) ? (result.committed as never) : await ctx.prisma.report.findUniqueOrThrow({ ...query, where: { id: result.report.id } });
+        filedByCaller.add(row);
+        return row;
       },
     }),
     followUpToken: t.exposeString('followUpToken', { description: 'Keep it: it is the only way to check on or appeal about this report' }),

@@ -23,8 +23,10 @@ builder.prismaObject('Reviewer', {
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
-    revokedRoles: t.field({ type: [RoleEnum], authScopes: { auditor: true }, select: { revokedRoles: true }, resolve: (r) => r.revokedRoles as Role[] }),
-    suspended: t.boolean({ authScopes: { auditor: true }, select: { suspendedAt: true }, resolve: (r) => r.suspendedAt !== null }),
+    // Nullable: a reviewer is reached from many payloads (an assessment's or decision's author) whose callers are not
+    // auditors; a denied non-null field there would null the whole answer.
+    revokedRoles: t.field({ type: [RoleEnum], nullable: true, description: 'Leads and admins only', authScopes: { auditor: true }, select: { revokedRoles: true }, resolve: (r) => r.revokedRoles as Role[] }),
+    suspended: t.boolean({ nullable: true, description: 'Leads and admins only', authScopes: { auditor: true }, select: { suspendedAt: true }, resolve: (r) => r.suspendedAt !== null }),
   }),
 });
 

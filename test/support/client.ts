@@ -1,4 +1,4 @@
-// Sends the shared client operations unchanged, by operation name, and records which mutations advanced the audit
+// Sends the client operations (test/contract) unchanged, by operation name, and records which mutations advanced the audit
 // chain (the audit coverage test reads this).
 import { parse, type OperationDefinitionNode } from 'graphql';
 import { clientOperations, type TestServer } from './harness.js';

@@ -109,8 +109,8 @@ export const token = (sub: string, roles: Role[], name = `Reviewer ${sub}`) => m
 /** A random lowercase hex string of `bytes` bytes: a neutral placeholder hash. */
 export const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
-/** Reads one client operation file from the shared contract. */
+/** Reads one client operation file from the contract in test/contract. */
 export async function clientOperations(file: string): Promise<string> {
   const { readFileSync } = await import('node:fs');
-  return readFileSync(new URL(`../../../shared/client/${file}`, import.meta.url), 'utf8');
+  return readFileSync(new URL(`../contract/${file}`, import.meta.url), 'utf8');
 }

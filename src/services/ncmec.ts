@@ -387,7 +387,7 @@ const REPORT_NUMBER = /^\d{4,20}$/;
  */
 export async function recordManualCyberTipSubmission(ctx: ServiceContext, id: string, reportNumber: string): Promise<NcmecReport> {
   const number = reportNumber.trim();
-  if (!REPORT_NUMBER.test(number)) throw new ValidationError([{ path: 'reportNumber', message: "must be NCMEC's report number (digits)" }]);
+  if (!REPORT_NUMBER.test(number)) throw new ValidationError([{ path: 'reportNumber', message: "must be NCMEC's report number: 4 to 20 digits" }]);
   return inTransaction(ctx, async (unit) => {
     const record = await findRecord(unit, id);
     if (!['AWAITING_SUBMISSION', 'DRAFT', 'FAILED', 'NEEDS_CORRECTION'].includes(record.status)) {

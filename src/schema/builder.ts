@@ -85,11 +85,22 @@ builder.scalarType('DateTime', {
   },
 });
 
-function parseDate(value: unknown): Date {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) {
-    throw new GraphQLError('DateTime must be an ISO-8601 string');
-  }
-  const date = new Date(value);
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * An ISO-8601 date or date-time. A date-time without a zone is UTC (never the server's local zone), and a date the
+ * calendar has not (2020-02-30, 24:00) is refused rather than rolled over into the next day or month.
+ */
+export function parseDate(value: unknown): Date {
+  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  if (!match) throw new GraphQLError('DateTime must be an ISO-8601 string');
+  const [, year, month, day, hour = '00', minute = '00', second = '00', zone] = match;
+  const calendar = new Date(0);
+  calendar.setUTCFullYear(Number(year), Number(month) - 1, Number(day)); // Date.UTC would read years 0-99 as 19xx
+  const exists =
+    calendar.getUTCFullYear() === Number(year) && calendar.getUTCMonth() === Number(month) - 1 && calendar.getUTCDate() === Number(day);
+  if (!exists || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) throw new GraphQLError('DateTime must be a valid date');
+  const date = new Date(match[4] === undefined ? `${value as string}T00:00:00Z` : zone ? (value as string) : `${value as string}Z`);
   if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be a valid date');
   // Nothing here predates 1970; earlier years (0000, which PostgreSQL has not, or 0001) are mistakes or probes.
   if (date.getTime() < 0) throw new GraphQLError('DateTime must not be before 1970-01-01T00:00:00Z');

@@ -76,7 +76,7 @@ describe('a Redis outage', () => {
     redis = new OwnRedis(await freePort());
     await redis.start();
     // Addresses come from X-Forwarded-For so the traffic spreads over many clients; one address tests the limit.
-    server = await startServer({ REDIS_URL: `redis://127.0.0.1:${redis.port}`, TRUST_PROXY_HOPS: '1', INTAKE_LIMIT_PER_ADDRESS: '5' });
+    server = await startServer({ REDIS_URL: `redis://127.0.0.1:${redis.port}`, TRUST_PROXY_HOPS: '1', INTAKE_LIMIT_PER_ADDRESS: '5', METRICS_PORT: '0' });
     client = await new ContractClient(server).load();
     base = server.url.replace('/graphql', '');
   }, 120_000);
@@ -93,7 +93,7 @@ describe('a Redis outage', () => {
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
   const readiness = async () => (await (await fetch(`${base}/readyz`)).json()) as { status: string; live: string };
   const dropped = async () => {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(server.app.metricsUrl()!)).text();
     return Number(/^live_events_dropped_total (\d+)/m.exec(text)?.[1] ?? 0);
   };
 

@@ -110,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     keyPrefix: config.REDIS_KEY_PREFIX,
     onRejected: (scope) => metrics.rateLimited.inc({ scope }),
   });
+  await intakeLimiter.ready(2_000);
   const hashBanks = new PdqBankIndex(db.prisma, config.PDQ_MATCH_DISTANCE, {
     logger,
     broadcast: () => live.pubsub.publish('hashBanks', { at: new Date().toISOString() }),

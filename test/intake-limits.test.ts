@@ -76,6 +76,7 @@ describe('intake limits when Redis fails', () => {
     const { port } = relay.address() as { port: number };
     const keyPrefix = prefix();
     const limiter = createIntakeLimiter({ perClientPerMinute: 4, globalPerMinute: 1000, redisUrl: `redis://127.0.0.1:${port}`, keyPrefix });
+    await limiter.ready(5_000);
     try {
       await limiter.consume('address:198.51.100.1');
       await limiter.consume('address:198.51.100.1');

@@ -47,7 +47,7 @@ describe('intake rate limits', () => {
       expect(ok.body.data.submitReport.__typename).toBe('SubmitReportSuccess');
     }
     const limited = await postFrom('127.0.0.1', server.url, { query: SUBMIT, variables: report() });
-    expect(limited.status).toBe(429);
+    expect(limited.status, JSON.stringify(limited.body)).toBe(429);
     const seconds = Number(limited.headers['retry-after']);
     expect(seconds).toBeGreaterThan(0);
     expect(seconds).toBeLessThanOrEqual(60);

@@ -18,6 +18,12 @@ export interface IntakeLimitOptions {
 export interface IntakeLimiter {
   /** Counts one report from `client`; throws RateLimitedError when a limit is reached. */
   consume(client: string): Promise<void>;
+  /**
+   * Resolves once the shared counters are reachable, or after `timeoutMs` when Redis is away (the in-memory limiter
+   * stands in). Without it, reports that arrive before the first connection count in memory and later ones in Redis,
+   * and neither count alone reaches the limit.
+   */
+  ready(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +62,19 @@ export function createIntakeLimiter(options: IntakeLimitOptions): IntakeLimiter 
     async consume(client) {
       await take(perClient, client, 'client');
       await take(global, 'all', 'global');
+    },
+    async ready(timeoutMs) {
+      if (!redis || redis.status === 'ready') return;
+      const connection = redis;
+      let timer: NodeJS.Timeout | undefined;
+      let onReady: (() => void) | undefined;
+      await new Promise<void>((resolve) => {
+        onReady = resolve;
+        connection.once('ready', resolve);
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+      connection.off('ready', onReady!);
     },
     async close() {
       await redis?.quit().catch(() => redis?.disconnect());

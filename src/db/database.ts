@@ -75,14 +75,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         separate: true,
         async close() {
           await sideClient.$disconnect();
-          await side.end();
+          await endPool(side);
         },
       };
     },
     async close() {
       await prisma.$disconnect();
-      await pool.end();
+      await endPool(pool);
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * Ends a pool, waiting at most five seconds: `pool.end()` waits for every checked-out client, and a client whose
+ * server connection was terminated mid-transaction can stay checked out for good, which would hang shutdown.
+ */
+async function endPool(pool: pg.Pool): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([pool.end().catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+  clearTimeout(timer);
 }

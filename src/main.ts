@@ -27,15 +27,7 @@ try {
   fail(`Cannot open the database (${target}): ${e.code ?? e.errors?.[0]?.message ?? e.message}`);
 }
 
-try {
-  const { url } = await app.start();
-  logger.info({ url, metrics: app.metricsUrl(), database: app.db.target }, `serving ${url}`);
-} catch (error) {
-  await app.stop().catch(() => {});
-  const e = error as NodeJS.ErrnoException;
-  fail(`Cannot listen on ${config.HOST}:${config.PORT}: ${e.code ?? e.message}`);
-}
-
+// Handlers first: a supervisor that signals as soon as it reads "serving" must meet them, not the default action.
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -51,3 +43,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       });
   });
 }
+
+try {
+  const { url } = await app.start();
+  logger.info({ url, metrics: app.metricsUrl(), database: app.db.target }, `serving ${url}`);
+} catch (error) {
+  await app.stop().catch(() => {});
+  const e = error as NodeJS.ErrnoException;
+  fail(`Cannot listen on ${config.HOST}:${config.PORT}: ${e.code ?? e.message}`);
+}
+

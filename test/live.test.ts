@@ -1,5 +1,6 @@
 // Live queue subscriptions under stress: access withdrawn mid-stream, vanishing and slow clients, reconnects, the
 // active-subscription gauge, and (in the PostgreSQL server pass) two server processes sharing Redis.
+import { readSse } from './support/sse.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,27 +99,12 @@ describe('server-sent events, for clients without WebSocket', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const events: any[] = [];
     let ended = false;
-    void (async () => {
-      const reader = res.body!.getReader();
-      let text = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += new TextDecoder().decode(value);
-          let cut;
-          while ((cut = text.indexOf('\n\n')) >= 0) {
-            const frame = text.slice(0, cut);
-            text = text.slice(cut + 2);
-            if (frame.startsWith('event: next')) events.push(JSON.parse(frame.slice(frame.indexOf('data: ') + 6)));
-            if (frame.startsWith('event: complete')) ended = true;
-          }
-        }
-      } catch {
-        /* aborted */
-      }
+    void readSse(res, (event, data) => {
+      if (event === 'next') events.push(data);
+      if (event === 'complete') ended = true;
+    }).then(() => {
       ended = true;
-    })();
+    });
     try {
       await until(async () => (await active()) >= 1, 'the SSE subscription');
       const filed = await submit();

@@ -1,6 +1,7 @@
 // A live stream lasts no longer than the token it was opened with: at the token's expiry a graphql-ws connection is
 // closed with 4403 Forbidden and an SSE stream sends a final UNAUTHENTICATED error and ends. A client re-authenticates
 // by reconnecting with a fresh token.
+import { readSse } from './support/sse.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -94,27 +95,12 @@ describe('server-sent events', () => {
     });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const stream = { events: [] as any[], ended: false, endedAt: 0, controller };
-    void (async () => {
-      const reader = res.body!.getReader();
-      let text = '';
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          text += new TextDecoder().decode(value);
-          let cut;
-          while ((cut = text.indexOf('\n\n')) >= 0) {
-            const frame = text.slice(0, cut);
-            text = text.slice(cut + 2);
-            if (frame.startsWith('event: next')) stream.events.push(JSON.parse(frame.slice(frame.indexOf('data: ') + 6)));
-          }
-        }
-      } catch {
-        /* aborted */
-      }
+    void readSse(res, (event, data) => {
+      if (event === 'next') stream.events.push(data);
+    }).then(() => {
       stream.ended = true;
       stream.endedAt = Date.now();
-    })();
+    });
     return stream;
   }
 

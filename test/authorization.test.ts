@@ -42,6 +42,8 @@ const MATRIX: Record<string, Caller[]> = {
   recommendation: REVIEWERS,
   queue: REVIEWERS,
   case: union(REVIEWERS, OVERSIGHT),
+  // Issue 22: finding cases, each scope-checked like case(id).
+  cases: union(REVIEWERS, OVERSIGHT),
   auditLog: LEADS_AND_ADMINS,
   verifyAuditChain: OVERSIGHT,
   ncmecReports: OVERSIGHT,

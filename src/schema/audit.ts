@@ -30,7 +30,16 @@ export const AuditEventRef = builder.prismaObject('AuditEvent', {
     entityType: t.exposeString('entityType'),
     entityId: t.exposeString('entityId'),
     actor: t.field({ type: AuditActor, resolve: (e) => ({ kind: e.actorKind, id: e.actorId, roles: e.actorRoles }) }),
-    changes: t.string({ description: 'Redacted before/after of the fields that changed, as JSON', resolve: (e) => JSON.stringify(e.changes) }),
+    changes: t.string({
+      description: 'Redacted before/after of the fields that changed, as JSON',
+      deprecationReason: 'Use changeSet: the same object, not a string',
+      resolve: (e) => JSON.stringify(e.changes),
+    }),
+    changeSet: t.field({
+      type: 'JSONObject',
+      description: 'Redacted before/after of the fields that changed',
+      resolve: (e) => e.changes as Record<string, unknown>,
+    }),
     policyVersion: t.exposeString('policyVersion', { nullable: true }),
     requestId: t.exposeString('requestId', { nullable: true }),
     prevHash: t.exposeString('prevHash'),

@@ -1,6 +1,7 @@
 // The GraphQL schema: each file registers one domain type with its queries, inputs and mutations.
 import { builder } from './builder.js';
 import './errors.js';
+import './node.js';
 import './enums.js';
 import './viewer.js';
 import './report.js';

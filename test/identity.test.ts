@@ -116,6 +116,13 @@ describe('Node', () => {
     // The report status is read with its follow-up token only.
     const status = await server.gql(`query($t: String!) { reportStatus(followUpToken: $t) { id } }`, { t: followUpToken });
     expect((await server.gql(NODE, { id: status.data.reportStatus.id }, { token: t.lead })).data.node).toBeNull();
+    // A case's audit events: to those who may see the case; every event to leads and admins.
+    const trail = await server.gql(`query($id: ID!) { case(id: $id) { auditTrail { id seq } } }`, { id: cseCase }, { token: t.lead });
+    const event = trail.data.case.auditTrail[0];
+    expect(event.id).toBe(`AuditEvent:${event.seq}`);
+    expect((await server.gql(NODE, { id: event.id }, { token: t.specialist })).data.node).toEqual({ __typename: 'AuditEvent', id: event.id });
+    expect((await server.gql(NODE, { id: event.id }, { token: t.reviewer })).data.node).toBeNull();
+    expect((await server.gql(NODE, { id: 'AuditEvent:999999' }, { token: t.lead })).data.node).toBeNull();
     // Hash banks are for leads and admins.
     const bank = await server.gql(`mutation { createHashBank(input: { name: "bank-${hex(3)}", source: "placeholder source" }) { ... on HashBankSuccess { bank { id } } } }`, {}, { token: t.admin });
     const bankId = bank.data.createHashBank.bank.id;

@@ -1,6 +1,8 @@
 // The audit history: a case's trail for those who may see the case, the full log for leads and admins, and chain
 // verification for oversight.
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
+import { auditEventNodeId } from '../services/nodes.js';
 import { verifyAuditChain, type ChainVerification } from '../services/audit.js';
 
 interface ActorView {
@@ -22,8 +24,10 @@ const AuditActor = builder.objectRef<ActorView>('AuditActor').implement({
 });
 
 export const AuditEventRef = builder.prismaObject('AuditEvent', {
+  interfaces: [NodeRef],
   authScopes: { $any: { reviewer: true, oversight: true } },
   fields: (t) => ({
+    id: t.id({ description: 'Stable: AuditEvent:<seq>', resolve: (e) => auditEventNodeId(e.seq) }),
     seq: t.int({ resolve: (e) => Number(e.seq) }),
     at: t.expose('at', { type: 'DateTime' }),
     action: t.exposeString('action'),

@@ -22,7 +22,8 @@ export type NodeTypename =
   | 'HashBank'
   | 'Reviewer'
   | 'Queue'
-  | 'ReportStatusView';
+  | 'ReportStatusView'
+  | 'AuditEvent';
 
 export interface FoundNode {
   typename: NodeTypename;
@@ -31,6 +32,7 @@ export interface FoundNode {
 
 export const queueNodeId = (name: QueueName) => `Queue:${name}`;
 export const reportStatusNodeId = (reportId: string) => `ReportStatusView:${reportId}`;
+export const auditEventNodeId = (seq: bigint | number) => `AuditEvent:${seq}`;
 
 const STAFF: readonly Role[] = ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'];
 const AUDITORS: readonly Role[] = ['LEAD', 'ADMIN'];
@@ -94,6 +96,21 @@ export async function findNodes(prisma: PrismaClient, roles: readonly Role[], id
     add('LawEnforcementReferral', l);
     add('HashBank', b);
     add('Reviewer', v);
+
+    // Audit events (`AuditEvent:<seq>`): the whole log for leads and admins; a case's events to those who may see it.
+    const seqs = [...new Set(others.map((id) => /^AuditEvent:([1-9][0-9]{0,17})$/.exec(id)?.[1]).filter((s): s is string => !!s))].map(BigInt);
+    if (seqs.length) {
+      const events = await prisma.auditEvent.findMany({ where: { seq: { in: seqs } } });
+      const caseIds = [...new Set(events.map((e) => e.caseId).filter((id): id is string => !!id))];
+      const categories = new Map(
+        (caseIds.length ? await prisma.case.findMany({ where: { id: { in: caseIds } }, select: { id: true, category: true } }) : []).map((c) => [c.id, c.category]),
+      );
+      const auditor = roles.some((r) => AUDITORS.includes(r));
+      for (const event of events) {
+        const category = event.caseId ? categories.get(event.caseId) : undefined;
+        if (auditor || (category && sees(category))) found.set(auditEventNodeId(event.seq), { typename: 'AuditEvent', value: event });
+      }
+    }
   }
   return ids.map((id) => found.get(id) ?? null);
 }

@@ -120,6 +120,14 @@ function AuditTrail({ events }) {
   </details>`;
 }
 
+function Appeals({ appeals }) {
+  if (!appeals.length) return null;
+  return html`<section aria-labelledby="appeals-heading">
+    <h3 id="appeals-heading">Appeals</h3>
+    <ul>${appeals.map((a) => html`<li key=${a.id}>${time(a.createdAt)} · ${words(a.appellantKind)} · ${words(a.status)}${a.outcome ? ` (${words(a.outcome)}${a.decidedBy ? ` by ${a.decidedBy.name}` : ''})` : ''}: ${a.statement}</li>`)}</ul>
+  </section>`;
+}
+
 function AppealDecision({ token, kase, onDone }) {
   const pending = kase.appeals.filter((a) => a.status === 'PENDING');
   const [outcome, setOutcome] = useState('UPHELD');
@@ -180,7 +188,7 @@ export function CaseView({ token, caseId, reporterIdentity, onClose }) {
 
   if (!kase) return html`<section><p role="status">Loading case…</p><${Notice} error=${error} /><button type="button" onClick=${onClose}>Back to queues</button></section>`;
   const held = kase.status === 'IN_REVIEW' || (kase.status === 'APPEALED' && kase.leaseExpiresAt);
-  return html`<article class="case" aria-labelledby="case-heading">
+  return html`<article class="case" aria-labelledby="case-heading" data-case-id=${kase.id}>
     <div class="case-head">
       <h2 id="case-heading" tabindex="-1" ref=${heading}>Case <code>${shortId(kase.id)}</code>: ${title(kase.category)}</h2>
       <button type="button" onClick=${onClose}>Back to queues</button>
@@ -194,6 +202,7 @@ export function CaseView({ token, caseId, reporterIdentity, onClose }) {
         <${Content} content=${kase.content} />
         <${HashMatches} matches=${kase.hashMatches} />
         <${Reports} reports=${kase.reports} />
+        <${Appeals} appeals=${kase.appeals} />
         <${AuditTrail} events=${kase.auditTrail} />
       </div>
       <div>

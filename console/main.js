@@ -35,8 +35,8 @@ function SignIn({ onToken, error }) {
 function Exposure({ me }) {
   const e = me.exposureToday;
   if (!e) return null;
-  return html`<p class=${`exposure ${e.capReached ? 'cap-reached' : ''}`} aria-label="Your exposure today">
-    Exposure today: <strong>${e.casesToday}</strong> of ${e.cap} exploitation and abuse-media cases${e.capReached ? ' — cap reached' : ''}
+  return html`<p class=${`exposure ${e.capReached ? 'cap-reached' : ''}`} title="Distinct exploitation and abuse-media cases you took since UTC midnight, against the daily cap">
+    Exposure today: <strong>${e.casesToday}</strong> of ${e.cap} cases${e.capReached ? ' — cap reached' : ''}
   </p>`;
 }
 

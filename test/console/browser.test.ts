@@ -28,16 +28,27 @@ const specialist = await token('day-specialist', ['CHILD_SAFETY_SPECIALIST'], 'D
 
 const contentId = `content-${hex(4)}`;
 const contentUrl = `https://${MEDIA_HOST}/${contentId}.png`;
+const accountId = `account-${hex(4)}`;
+let decidedCaseId = '';
 
 async function fileReport(input: Record<string, unknown>) {
   const res = await server.gql(`mutation ($input: SubmitReportInput!) { submitReport(input: $input) { __typename ... on SubmitReportSuccess { report { id } } } }`, { input });
   expect(res.data.submitReport.__typename).toBe('SubmitReportSuccess');
 }
 
-function screenshotOnFailure(name: string) {
+/** With CONSOLE_DOCS=1, the main screens are written to docs/ for the README. */
+async function documentScreen(name: string) {
+  if (process.env.CONSOLE_DOCS !== '1') return;
+  await page.screenshot({ path: fileURLToPath(new URL(`../../docs/${name}.png`, import.meta.url)) });
+}
+
+/** The tab a test drives, screenshotted when the test fails. */
+let current: Page | undefined;
+function screenshotOnFailure(name: string, tab?: Page) {
+  current = tab ?? page;
   onTestFailed(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page?.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true }).catch(() => undefined);
+    await current?.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true }).catch(() => undefined);
   });
 }
 
@@ -72,7 +83,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
   }
-  server = await startServer();
+  server = await startServer({ DAILY_EXPOSURE_CAP: '1' });
   origin = new URL(server.url).origin;
   server.app.server.on('upgrade', (_req, socket: Socket) => upgraded.push(socket));
   browser = await puppeteer.launch({
@@ -122,7 +133,7 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     const queues = await page.$$eval('section[data-queue]', (s) => s.map((e) => e.getAttribute('data-queue')));
     expect(queues.sort()).toEqual(['CHILD_SEXUAL_EXPLOITATION', 'IMMEDIATE_RISK', 'MINOR_PHYSICAL_ALTERCATION', 'PHYSICAL_CHILD_ABUSE_MEDIA']);
     expect(await openCount('PHYSICAL_CHILD_ABUSE_MEDIA')).toBe('0');
-    expect(await waitForText('.exposure', 'Exposure today: 0 of 40')).toBeTruthy();
+    await waitForText('.exposure', /Exposure today: 0 of 1 cases\s*$/);
   });
 
   it('shows a report filed elsewhere as it commits, without polling', async () => {
@@ -134,6 +145,7 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     await fileReport({
       contentId,
       contentUrl,
+      reportedAccountId: accountId,
       category: 'PHYSICAL_CHILD_ABUSE_MEDIA',
       description: 'placeholder description',
       mediaHashes: [{ algorithm: 'SHA256', value: hex(32) }],
@@ -141,6 +153,7 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1', { timeout: 15_000 }, `${queueCard('PHYSICAL_CHILD_ABUSE_MEDIA')} [data-open-count]`);
     expect(await page.$$eval(`${queueCard('PHYSICAL_CHILD_ABUSE_MEDIA')} tbody tr`, (rows) => rows.length)).toBe(1);
     await waitForText(`${queueCard('PHYSICAL_CHILD_ABUSE_MEDIA')} tbody`, /due in/);
+    await documentScreen('console-queues');
   });
 
   it('reconnects after a dropped socket and catches up on what it missed', async () => {
@@ -166,7 +179,7 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     // A specialist is not shown reporter identity: the console does not ask for it.
     expect(await page.$$eval('.reports .meta', (m) => m.map((e) => e.textContent).join(' '))).not.toMatch(/Reporter account/);
     await waitForText('.audit summary', /Audit trail \(\d+ events\)/);
-    await waitForText('.exposure', 'Exposure today: 1 of 40');
+    await waitForText('.exposure', 'Exposure today: 1 of 1 cases — cap reached');
     expect(mediaRequests).toEqual([]);
     expect(await page.$('img.media')).toBeNull();
     expect(await unlabelledControls()).toEqual([]);
@@ -199,6 +212,7 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     const quotes = await page.$$eval('.recommendation blockquote', (q) => q.map((e) => e.textContent ?? ''));
     expect(quotes.length).toBeGreaterThan(0);
     expect(quotes.every((q) => q.length > 20)).toBe(true);
+    await documentScreen('console-case');
     await page.locator(aria('Submit assessment', 'button')).click();
     await page.waitForSelector('#decide-heading');
   });
@@ -224,9 +238,127 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     await page.locator(aria('Decide', 'button')).click();
     await waitForText('#decision-heading', /Decided: .*remove content/);
     await waitForText('.statement', /Redress/);
+    decidedCaseId = await page.$eval('article[data-case-id]', (e) => e.getAttribute('data-case-id') ?? '');
+  });
+
+  it('at the exposure cap, claiming more such cases is refused with a clear message; other queues stay open', async () => {
+    screenshotOnFailure('exposure-cap');
+    await page.locator(aria('Back to queues', 'button')).click();
+    await fileReport({ contentId: `content-${hex(4)}`, category: 'CHILD_SEXUAL_EXPLOITATION', description: 'placeholder description' });
+    await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1', { timeout: 15_000 }, `${queueCard('CHILD_SEXUAL_EXPLOITATION')} [data-open-count]`);
+    await page.locator(aria('Claim next case from Child sexual exploitation', 'button')).click();
+    await waitForText('[role="alert"]', 'You have reached today’s exposure cap');
+    expect(await page.$('#case-heading')).toBeNull();
+    await page.locator(aria('Claim next case from Minor physical altercation', 'button')).click();
+    await waitForText('#case-heading', 'Minor physical altercation');
   });
 
   it('logged no error in the browser console', () => {
     expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('roles decide what the console shows', { sequential: true, timeout: 90_000 }, () => {
+  /** A new tab (its own session storage) signed in with the token. */
+  async function signedIn(jwt: string) {
+    const tab = await browser.newPage();
+    await tab.setViewport({ width: 1280, height: 800 });
+    await tab.goto(`${origin}/console`, { waitUntil: 'networkidle0' });
+    await tab.locator(aria('Bearer token', 'textbox')).fill(jwt);
+    await tab.locator(aria('Sign in', 'button')).click();
+    await tab.waitForSelector('header');
+    current = tab;
+    return tab;
+  }
+  const text = (tab: Page, selector: string) => tab.$$eval(selector, (e) => e.map((x) => x.textContent ?? '').join('\n'));
+
+  it('a token the API refuses is named on the sign-in form', async () => {
+    screenshotOnFailure('refused-token');
+    const tab = await browser.newPage();
+    current = tab;
+    try {
+      await tab.goto(`${origin}/console`, { waitUntil: 'networkidle0' });
+      await tab.locator(aria('Bearer token', 'textbox')).fill('not-a-token');
+      await tab.locator(aria('Sign in', 'button')).click();
+      await tab.waitForSelector('[role="alert"]');
+      expect(await text(tab, '[role="alert"]')).toMatch(/Your sign-in is no longer valid/);
+      expect(await tab.evaluate(() => sessionStorage.getItem('console.token'))).toBeNull();
+    } finally {
+      // Closed with the browser, after a failing test's screenshot.
+      await tab.evaluate(() => sessionStorage.clear());
+    }
+  });
+
+  it('a reviewer works only the altercation queue and sees no lead or liaison panel', async () => {
+    screenshotOnFailure('reviewer');
+    const tab = await signedIn(await token('day-reviewer', ['REVIEWER'], 'Day Reviewer'));
+    try {
+      await tab.waitForSelector('section[data-queue]');
+      expect(await tab.$$eval('section[data-queue]', (s) => s.map((e) => e.getAttribute('data-queue')))).toEqual(['MINOR_PHYSICAL_ALTERCATION']);
+      expect(await tab.$('#lead-heading')).toBeNull();
+      expect(await tab.$('#liaison-heading')).toBeNull();
+    } finally {
+      // Closed with the browser, after a failing test's screenshot.
+      await tab.evaluate(() => sessionStorage.clear());
+    }
+  });
+
+  it('a lead sees queue health and the team’s exposure', async () => {
+    screenshotOnFailure('lead');
+    const tab = await signedIn(await token('day-lead', ['LEAD'], 'Day Lead'));
+    try {
+      await tab.waitForSelector('#lead-heading + table, #lead-heading ~ table');
+      await tab.waitForFunction(() => document.querySelectorAll('section[data-queue]').length === 5);
+      expect(await text(tab, 'table')).toMatch(/Day Specialist\s*1 \(cap reached\)/);
+      expect(await text(tab, 'table caption')).toMatch(/Queue health[\s\S]*Team exposure today/);
+    } finally {
+      // Closed with the browser, after a failing test's screenshot.
+      await tab.evaluate(() => sessionStorage.clear());
+    }
+  });
+
+  it('a liaison works no queue and sees CyberTipline records and referrals', async () => {
+    screenshotOnFailure('liaison');
+    const tab = await signedIn(await token('day-liaison', ['LAW_ENFORCEMENT_LIAISON'], 'Day Liaison'));
+    try {
+      await tab.waitForSelector('#liaison-heading ~ table');
+      expect(await text(tab, 'main')).toMatch(/Your roles work no queue/);
+      expect(await text(tab, 'table caption')).toMatch(/CyberTipline records[\s\S]*Law-enforcement referrals/);
+      expect(await tab.$('.exposure')).toBeNull();
+    } finally {
+      // Closed with the browser, after a failing test's screenshot.
+      await tab.evaluate(() => sessionStorage.clear());
+    }
+  });
+
+  it('an appeals reviewer claims an appeal and decides it', async () => {
+    screenshotOnFailure('appeals');
+    expect(decidedCaseId).not.toBe('');
+    const lead = await token('day-lead', ['LEAD'], 'Day Lead');
+    const found = await server.gql(`query ($id: ID!) { case(id: $id) { decision { id } } }`, { id: decidedCaseId }, { token: lead });
+    const platform = await token('day-platform', ['PLATFORM'], 'Platform');
+    const appealed = await server.gql(
+      `mutation ($input: SubmitAppealInput!) { submitAppeal(input: $input) { __typename } }`,
+      { input: { decisionId: found.data.case.decision.id, appellantAccountId: accountId, statement: 'placeholder statement' } },
+      { token: platform },
+    );
+    expect(appealed.data.submitAppeal.__typename).toBe('SubmitAppealSuccess');
+
+    // Abuse-media cases, appealed or not, are for specialists.
+    const tab = await signedIn(await token('day-appeals', ['APPEALS_REVIEWER', 'CHILD_SAFETY_SPECIALIST'], 'Day Appeals'));
+    current = tab;
+    try {
+      await tab.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1', { timeout: 15_000 }, `${queueCard('APPEALS')} [data-open-count]`);
+      await tab.locator(aria('Claim next case from Appeals', 'button')).click();
+      await tab.waitForSelector('#appeal-heading');
+      await tab.locator(aria('Upheld: the decision stands', 'radio')).click();
+      await tab.locator(aria('Reason', 'textbox')).fill('placeholder reason');
+      await tab.locator(aria('Decide appeal', 'button')).click();
+      await tab.waitForFunction(() => /upheld by Day Appeals/.test(document.querySelector('#appeals-heading')?.parentElement?.textContent ?? ''), { timeout: 15_000 });
+      expect(await text(tab, '.meta')).toMatch(/closed/);
+    } finally {
+      // Closed with the browser, after a failing test's screenshot.
+      await tab.evaluate(() => sessionStorage.clear());
+    }
   });
 });

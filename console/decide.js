@@ -6,10 +6,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { gql } from './api.js';
 import * as op from './operations.js';
 import { asNotice, html, Notice } from './ui.js';
-import { title, words } from './format.js';
+import { ACTIONS, AGES, title, words } from './format.js';
 
-const AGES = ['APPARENT_MINOR', 'CONFIRMED_MINOR', 'ADULT', 'UNDETERMINED'];
-const ACTIONS = ['REMOVE_CONTENT', 'SENSITIVE_MEDIA_LABEL', 'ACCOUNT_STRIKE', 'SUSPEND_ACCOUNT', 'NO_ACTION'];
 const FACTOR_LABELS = {
   mediaKind: 'Kind of media',
   promotesExploitation: 'Promotes exploitation',

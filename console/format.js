@@ -23,6 +23,11 @@ export const shortId = (id) => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
 
 export const time = (iso) => new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
+/** The schema's AgeAssessment values, in the order the form offers them. */
+export const AGES = ['APPARENT_MINOR', 'CONFIRMED_MINOR', 'ADULT', 'UNDETERMINED'];
+/** The schema's EnforcementAction values, in the order the decide form offers them. */
+export const ACTIONS = ['REMOVE_CONTENT', 'SENSITIVE_MEDIA_LABEL', 'ACCOUNT_STRIKE', 'SUSPEND_ACCOUNT', 'NO_ACTION'];
+
 /** The queues a role may work (src/policy/triage.ts: leads work every queue; specialists and appeals reviewers are also reviewers). */
 export function workableQueues(roles) {
   const has = (r) => roles.includes('LEAD') || roles.includes(r);

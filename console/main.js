@@ -67,7 +67,7 @@ function QueueCard({ queue, now, onClaim, busy }) {
                 <td><code title=${c.id}>${shortId(c.id)}</code>${c.childAtImmediateRisk ? html` <span class="flag">immediate risk</span>` : null}</td>
                 <td>${c.priority}</td>
                 <td>${c.assignee ? `claimed by ${c.assignee.name}` : words(c.status)}</td>
-                <td class=${Date.parse(c.slaDueAt) < now ? 'overdue' : ''}>${dueIn(c.slaDueAt, now)}</td>
+                <td class=${`sla ${Date.parse(c.slaDueAt) < now ? 'overdue' : ''}`}>${dueIn(c.slaDueAt, now)}</td>
                 <td>${c.reportCount}</td>
               </tr>`,
             )}

@@ -174,6 +174,8 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     await page.waitForSelector('#case-heading');
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('case-heading');
     await waitForText('.lease', /Lease: \d+ min \d\d s left/);
+    await page.locator(aria('Renew lease', 'button')).click();
+    await waitForText('.lease', /Lease: 9 min 5\d s left/);
     await waitForText('#reports-heading', 'Reports (1)');
     await waitForText('.reports', 'placeholder description');
     // A specialist is not shown reporter identity: the console does not ask for it.
@@ -241,7 +243,7 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     decidedCaseId = await page.$eval('article[data-case-id]', (e) => e.getAttribute('data-case-id') ?? '');
   });
 
-  it('at the exposure cap, claiming more such cases is refused with a clear message; other queues stay open', async () => {
+  it('at the exposure cap, claiming more such cases is refused with a clear message; other queues stay open, and a release hands a case back', async () => {
     screenshotOnFailure('exposure-cap');
     await page.locator(aria('Back to queues', 'button')).click();
     await fileReport({ contentId: `content-${hex(4)}`, category: 'CHILD_SEXUAL_EXPLOITATION', description: 'placeholder description' });
@@ -251,6 +253,10 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     expect(await page.$('#case-heading')).toBeNull();
     await page.locator(aria('Claim next case from Minor physical altercation', 'button')).click();
     await waitForText('#case-heading', 'Minor physical altercation');
+    // Releasing hands the case back: the console returns to the queues, where it waits unclaimed.
+    await page.locator(aria('Release case', 'button')).click();
+    await waitForText(`${queueCard('MINOR_PHYSICAL_ALTERCATION')} tbody td:nth-child(3)`, /^open$/);
+    expect(await openCount('MINOR_PHYSICAL_ALTERCATION')).toBe('1');
   });
 
   it('logged no error in the browser console', () => {

@@ -198,26 +198,85 @@ function LeadPanel({ token }) {
   </section>`;
 }
 
-function LiaisonPanel({ token }) {
+/** A button that opens a small form for one row's next step; the row list reloads when the step is done. */
+function RowAction({ label, fields, run, onDone }) {
+  const [open, setOpen] = useState(false);
+  const [values, setValues] = useState({});
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  if (!open) return html`<button type="button" class="secondary" onClick=${() => setOpen(true)}>${label}</button>`;
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await run(values);
+      if (result.__typename.endsWith('Success')) {
+        setOpen(false);
+        onDone();
+      } else setError(asNotice(result));
+    } catch (err) {
+      setError(asNotice(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<form class="row-action" onSubmit=${submit} aria-label=${label}>
+    ${fields.map(
+      (f) => html`<label key=${f.name}>${f.label}${f.required ? '' : ' (optional)'}
+        <input name=${f.name} required=${!!f.required} value=${values[f.name] ?? ''} onInput=${(e) => setValues({ ...values, [f.name]: e.currentTarget.value })} />
+      </label>`,
+    )}
+    <button type="submit" disabled=${busy}>${label}</button>
+    <button type="button" class="secondary" onClick=${() => setOpen(false)}>Cancel</button>
+    <${Notice} error=${error} />
+  </form>`;
+}
+
+/** NCMEC records a report filed by hand can still complete; referrals in their PENDING → SENT → CLOSED steps. */
+const MANUAL_SUBMISSION_STATES = ['AWAITING_SUBMISSION', 'FAILED', 'NEEDS_CORRECTION'];
+
+function LiaisonPanel({ token, roles }) {
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
   const now = useNow();
-  useEffect(() => {
-    gql(token, op.LIAISON_OVERVIEW).then(setData, (e) => setError(asNotice(e)));
-  }, [token]);
+  const load = useCallback(() => gql(token, op.LIAISON_OVERVIEW).then(setData, (e) => setError(asNotice(e))), [token]);
+  useEffect(() => void load(), [load]);
+  const liaison = roles.includes('LAW_ENFORCEMENT_LIAISON');
+  const referralStep = (r) => {
+    if (!liaison) return null;
+    if (r.status === 'PENDING') {
+      return html`<${RowAction} label="Mark referral sent" onDone=${load}
+        fields=${[{ name: 'agency', label: 'Agency', required: true }, { name: 'reference', label: 'Agency reference', required: true }]}
+        run=${async (v) => (await gql(token, op.MARK_REFERRAL_SENT, { input: { referralId: r.id, agency: v.agency, reference: v.reference } })).markReferralSent} />`;
+    }
+    if (r.status === 'SENT') {
+      return html`<${RowAction} label="Close referral" onDone=${load} fields=${[{ name: 'note', label: 'How it ended' }]}
+        run=${async (v) => (await gql(token, op.CLOSE_REFERRAL, { input: { referralId: r.id, ...(v.note ? { note: v.note } : {}) } })).closeReferral} />`;
+    }
+    return null;
+  };
   return html`<section aria-labelledby="liaison-heading">
     <h2 id="liaison-heading">CyberTipline records and referrals</h2>
     <${Notice} error=${error} />
     ${data
       ? html`<table>
             <caption>CyberTipline records, newest first</caption>
-            <thead><tr><th scope="col">Record</th><th scope="col">Case</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">NCMEC report</th></tr></thead>
-            <tbody>${data.ncmecReports.edges.length ? data.ncmecReports.edges.map(({ node: r }) => html`<tr key=${r.id}><td><code>${shortId(r.id)}</code></td><td><code>${r.case ? shortId(r.case.id) : '—'}</code></td><td>${words(r.status)}${r.ncmecResponseDescription ? ` — ${r.ncmecResponseDescription}` : ''}</td><td>${time(r.createdAt)}</td><td>${r.externalReportId ?? '—'}</td></tr>`) : html`<tr><td colspan="5">No records.</td></tr>`}</tbody>
+            <thead><tr><th scope="col">Record</th><th scope="col">Case</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">NCMEC report</th><th scope="col">Next step</th></tr></thead>
+            <tbody>${data.ncmecReports.edges.length
+              ? data.ncmecReports.edges.map(({ node: r }) => html`<tr key=${r.id} data-record=${r.id}><td><code>${shortId(r.id)}</code></td><td><code>${r.case ? shortId(r.case.id) : '—'}</code></td><td>${words(r.status)}${r.ncmecResponseDescription ? ` — ${r.ncmecResponseDescription}` : ''}</td><td>${time(r.createdAt)}</td><td>${r.externalReportId ?? '—'}</td>
+                  <td>${MANUAL_SUBMISSION_STATES.includes(r.status)
+                    ? html`<${RowAction} label="Record manual submission" onDone=${load} fields=${[{ name: 'reportNumber', label: 'NCMEC report number', required: true }]}
+                        run=${async (v) => (await gql(token, op.RECORD_MANUAL_SUBMISSION, { id: r.id, reportNumber: v.reportNumber })).recordManualCyberTipSubmission} />`
+                    : null}</td></tr>`)
+              : html`<tr><td colspan="6">No records.</td></tr>`}</tbody>
           </table>
           <table>
             <caption>Law-enforcement referrals, earliest due first</caption>
-            <thead><tr><th scope="col">Referral</th><th scope="col">Case</th><th scope="col">Status</th><th scope="col">Due</th><th scope="col">Agency</th></tr></thead>
-            <tbody>${data.lawEnforcementReferrals.edges.length ? data.lawEnforcementReferrals.edges.map(({ node: r }) => html`<tr key=${r.id}><td><code>${shortId(r.id)}</code></td><td><code>${shortId(r.case.id)}</code></td><td>${words(r.status)}${r.overdue ? ' (overdue)' : ''}</td><td>${dueIn(r.dueAt, now)}</td><td>${r.agency ?? '—'}</td></tr>`) : html`<tr><td colspan="5">No referrals.</td></tr>`}</tbody>
+            <thead><tr><th scope="col">Referral</th><th scope="col">Case</th><th scope="col">Status</th><th scope="col">Due</th><th scope="col">Agency</th><th scope="col">Next step</th></tr></thead>
+            <tbody>${data.lawEnforcementReferrals.edges.length
+              ? data.lawEnforcementReferrals.edges.map(({ node: r }) => html`<tr key=${r.id} data-referral=${r.id}><td><code>${shortId(r.id)}</code></td><td><code>${shortId(r.case.id)}</code></td><td>${words(r.status)}${r.overdue ? ' (overdue)' : ''}</td><td>${r.status === 'PENDING' ? dueIn(r.dueAt, now) : '—'}</td><td>${r.agency ?? '—'}${r.reference ? ` (${r.reference})` : ''}</td><td>${referralStep(r)}</td></tr>`)
+              : html`<tr><td colspan="6">No referrals.</td></tr>`}</tbody>
           </table>`
       : null}
   </section>`;
@@ -272,7 +331,7 @@ function App() {
         ? html`<${CaseView} token=${token} caseId=${caseId} reporterIdentity=${mayReadReporterIdentity(roles)} onClose=${() => { setCaseId(null); refreshMe(); }} onOpen=${setCaseId} />`
         : html`<${Queues} token=${token} me=${me} onClaimed=${(id) => { setCaseId(id); refreshMe(); }} />
             ${isLead ? html`<${LeadPanel} token=${token} />` : null}
-            ${isLiaison ? html`<${LiaisonPanel} token=${token} />` : null}`}
+            ${isLiaison ? html`<${LiaisonPanel} token=${token} roles=${roles} />` : null}`}
     </main>
   </div>`;
 }

@@ -6,6 +6,7 @@ const TYPED_ERROR_DETAILS = {
   ValidationError: 'fields { path message }',
   VersionConflictError: 'currentVersion',
   ExposureCapReachedError: 'cap',
+  ReferralTransitionError: 'status',
 };
 const errors = (...kinds) => `__typename ... on Error { code message } ${kinds.map((k) => `... on ${k} { ${TYPED_ERROR_DETAILS[k]} }`).join(' ')}`;
 
@@ -86,4 +87,16 @@ export const LEAD_OVERVIEW = `query ConsoleLead {
 export const LIAISON_OVERVIEW = `query ConsoleLiaison {
   ncmecReports(first: 20) { edges { node { id status createdAt submittedAt externalReportId nextAttemptAt ncmecResponseDescription case { id } } } }
   lawEnforcementReferrals(first: 20) { edges { node { id status dueAt overdue agency reference case { id } } } }
+}`;
+
+export const MARK_REFERRAL_SENT = `mutation ConsoleMarkReferralSent($input: MarkReferralSentInput!) {
+  markReferralSent(input: $input) { ${errors('ValidationError', 'ReferralTransitionError')} ... on MarkReferralSentSuccess { referral { id status } } }
+}`;
+
+export const CLOSE_REFERRAL = `mutation ConsoleCloseReferral($input: CloseReferralInput!) {
+  closeReferral(input: $input) { ${errors('ValidationError', 'ReferralTransitionError')} ... on CloseReferralSuccess { referral { id status } } }
+}`;
+
+export const RECORD_MANUAL_SUBMISSION = `mutation ConsoleRecordManualSubmission($id: ID!, $reportNumber: String!) {
+  recordManualCyberTipSubmission(id: $id, reportNumber: $reportNumber) { ${errors('ValidationError')} ... on RecordManualCyberTipSubmissionSuccess { ncmecReport { id status } } }
 }`;

@@ -323,14 +323,37 @@ describe('roles decide what the console shows', { sequential: true, timeout: 90_
     }
   });
 
-  it('a liaison works no queue and sees CyberTipline records and referrals', async () => {
+  it('a liaison works no queue, sees CyberTipline records and referrals, and takes a referral through its steps', async () => {
     screenshotOnFailure('liaison');
+    // A reviewer confirms a reported immediate risk over the API: that creates a referral.
+    await fileReport({ contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION', childAtImmediateRisk: true, description: 'placeholder description' });
+    const assessor = await token('api-specialist', ['CHILD_SAFETY_SPECIALIST'], 'Api Specialist');
+    const claimed = await server.gql(`mutation { claimNextCase(queue: IMMEDIATE_RISK) { __typename ... on ClaimNextCaseSuccess { case { id } } } }`, {}, { token: assessor });
+    expect(claimed.data.claimNextCase.__typename).toBe('ClaimNextCaseSuccess');
+    const assessed = await server.gql(
+      `mutation ($input: AssessmentInput!) { submitAssessment(input: $input) { __typename } }`,
+      { input: { caseId: claimed.data.claimNextCase.case.id, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'APPARENT_MINOR', context: 'ABUSIVE', excessivelyGraphic: false, childAtImmediateRisk: true } },
+      { token: assessor },
+    );
+    expect(assessed.data.submitAssessment.__typename).toBe('SubmitAssessmentSuccess');
+
     const tab = await signedIn(await token('day-liaison', ['LAW_ENFORCEMENT_LIAISON'], 'Day Liaison'));
     try {
       await tab.waitForSelector('#liaison-heading ~ table');
       expect(await text(tab, 'main')).toMatch(/Your roles work no queue/);
       expect(await text(tab, 'table caption')).toMatch(/CyberTipline records[\s\S]*Law-enforcement referrals/);
       expect(await tab.$('.exposure')).toBeNull();
+      await tab.waitForSelector('tr[data-referral]');
+      expect(await text(tab, 'tr[data-referral] td:nth-child(3)')).toBe('pending');
+      await tab.locator(aria('Mark referral sent', 'button')).click();
+      await tab.locator(aria('Agency', 'textbox')).fill('placeholder agency');
+      await tab.locator(aria('Agency reference', 'textbox')).fill('ref-123');
+      await tab.keyboard.press('Enter');
+      await tab.waitForFunction(() => document.querySelector('tr[data-referral] td:nth-child(3)')?.textContent === 'sent');
+      await tab.locator(aria('Close referral', 'button')).click();
+      await tab.locator(aria('Close referral', 'button')).click();
+      await tab.waitForFunction(() => document.querySelector('tr[data-referral] td:nth-child(3)')?.textContent === 'closed');
+      expect(await text(tab, 'tr[data-referral]')).toMatch(/placeholder agency \(ref-123\)/);
     } finally {
       // Closed with the browser, after a failing test's screenshot.
       await tab.evaluate(() => sessionStorage.clear());

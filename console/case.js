@@ -167,9 +167,33 @@ function AppealDecision({ token, kase, onDone }) {
   </section>`;
 }
 
-export function CaseView({ token, caseId, reporterIdentity, onClose }) {
+/**
+ * Follows the case over `caseUpdated`: when someone else's change (a new report, an expired lease) moves it past the
+ * version on screen, says so and offers a reload, rather than replacing what the reviewer is reading.
+ */
+function useNewerVersion(live, caseId) {
+  const [latest, setLatest] = useState({ version: 0, kind: null });
+  useEffect(() => {
+    if (!live.client) return undefined;
+    return live.client.subscribe(
+      { query: op.CASE_UPDATES, variables: { id: caseId } },
+      {
+        next: ({ data }) => {
+          const event = data?.caseUpdated;
+          if (event?.case) setLatest((l) => (event.case.version > l.version ? { version: event.case.version, kind: event.kind } : l));
+        },
+        error: () => {},
+        complete: () => {},
+      },
+    );
+  }, [live.client, caseId]);
+  return latest;
+}
+
+export function CaseView({ token, live, caseId, reporterIdentity, onClose }) {
   const [kase, setKase] = useState(null);
   const [error, setError] = useState(null);
+  const latest = useNewerVersion(live, caseId);
   const heading = useRef(null);
   const load = useCallback(async () => {
     try {
@@ -182,6 +206,12 @@ export function CaseView({ token, caseId, reporterIdentity, onClose }) {
     }
   }, [token, caseId, reporterIdentity]);
   useEffect(() => void load(), [load]);
+  // After a dropped socket, read the case again: its events in between were not delivered.
+  const reconnects = useRef(live.reconnects);
+  useEffect(() => {
+    if (live.reconnects !== reconnects.current) load();
+    reconnects.current = live.reconnects;
+  }, [live.reconnects, load]);
   useEffect(() => {
     if (kase) heading.current?.focus();
   }, [kase?.id]);
@@ -196,6 +226,12 @@ export function CaseView({ token, caseId, reporterIdentity, onClose }) {
     <p class="meta">${kase.priority} · ${words(kase.status)} · ${kase.reportCount} report(s) from ${kase.distinctReporterCount} reporter(s) · SLA ${dueIn(kase.slaDueAt, Date.now())}</p>
     ${held ? html`<${Lease} token=${token} kase=${kase} onChanged=${(patch) => setKase({ ...kase, ...patch })} onReleased=${onClose} />` : null}
     <${Notice} error=${error} />
+    ${latest.version > kase.version
+      ? html`<div class="notice changed" role="status">
+          <strong>This case changed since you loaded it</strong> (${words(latest.kind)}, now version ${latest.version}).
+          <button type="button" class="secondary" onClick=${load}>Reload the case</button>
+        </div>`
+      : null}
     <${Outcomes} kase=${kase} />
     <div class="columns">
       <div>

@@ -78,10 +78,9 @@ function QueueCard({ queue, now, onClaim, busy }) {
 }
 
 /** The queues the user may work, loaded once and then kept current by queueUpdates; reloaded after a reconnect. */
-function Queues({ token, me, onClaimed }) {
+function Queues({ token, me, live, onClaimed }) {
   const names = useMemo(() => workableQueues(me.roles), [me.roles]);
   const [queues, setQueues] = useState({});
-  const [status, setStatus] = useState('connecting');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const now = useNow();
@@ -107,15 +106,12 @@ function Queues({ token, me, onClaimed }) {
     [load],
   );
 
+  // Loaded on arrival and again after every reconnect: what happened while the socket was down never arrives as events.
+  useEffect(() => names.forEach(load), [names, load, live.reconnects]);
+
   useEffect(() => {
-    if (!names.length) return undefined;
-    const client = liveConnection(token, {
-      onStatus: (next, detail) => {
-        setStatus(next);
-        // Catch up after a dropped socket: what happened while it was down never arrives as events.
-        if (next === 'live' && detail === true) names.forEach(load);
-      },
-    });
+    const client = live.client;
+    if (!client || !names.length) return undefined;
     const stops = names.map((name) =>
       client.subscribe(
         { query: op.QUEUE_UPDATES, variables: { queue: name } },
@@ -141,13 +137,11 @@ function Queues({ token, me, onClaimed }) {
         },
       ),
     );
-    names.forEach(load);
     return () => {
       stops.forEach((stop) => stop());
-      client.dispose();
       Object.values(reloads.current).forEach(clearTimeout);
     };
-  }, [token, names, load, reloadSoon]);
+  }, [live.client, names, reloadSoon]);
 
   const claim = async (queue) => {
     setBusy(true);
@@ -165,7 +159,7 @@ function Queues({ token, me, onClaimed }) {
 
   if (!names.length) return html`<section><h2>Queues</h2><p>Your roles work no queue.</p></section>`;
   return html`<section class="queues-section" aria-labelledby="queues-heading">
-    <div class="section-head"><h2 id="queues-heading">Your queues</h2><${LiveStatus} status=${status} /></div>
+    <div class="section-head"><h2 id="queues-heading">Your queues</h2><${LiveStatus} status=${live.status} /></div>
     <${Notice} error=${error} />
     <div class="queues">
       ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} onClaim=${claim} busy=${busy} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
@@ -282,11 +276,34 @@ function LiaisonPanel({ token, roles }) {
   </section>`;
 }
 
+/**
+ * One graphql-ws connection for the signed-in session, shared by the queues and the case view. `reconnects` counts
+ * the connections made after a dropped one, so views can catch up on what they missed.
+ */
+function useLive(token) {
+  const [client, setClient] = useState(null);
+  const [state, setState] = useState({ status: 'connecting', reconnects: 0 });
+  useEffect(() => {
+    if (!token) return undefined;
+    const c = liveConnection(token, {
+      onStatus: (status, detail) => setState((s) => ({ status, reconnects: s.reconnects + (status === 'live' && detail === true ? 1 : 0) })),
+    });
+    setClient(c);
+    return () => {
+      c.dispose();
+      setClient(null);
+      setState({ status: 'connecting', reconnects: 0 });
+    };
+  }, [token]);
+  return { client, ...state };
+}
+
 function App() {
   const [token, setToken] = useState(() => sessionStorage.getItem(TOKEN_KEY));
   const [me, setMe] = useState(null);
   const [error, setError] = useState(null);
   const [caseId, setCaseId] = useState(null);
+  const live = useLive(token);
 
   const refreshMe = useCallback(async () => {
     if (!token) return;
@@ -328,8 +345,8 @@ function App() {
     </header>
     <main>
       ${caseId
-        ? html`<${CaseView} token=${token} caseId=${caseId} reporterIdentity=${mayReadReporterIdentity(roles)} onClose=${() => { setCaseId(null); refreshMe(); }} onOpen=${setCaseId} />`
-        : html`<${Queues} token=${token} me=${me} onClaimed=${(id) => { setCaseId(id); refreshMe(); }} />
+        ? html`<${CaseView} token=${token} live=${live} caseId=${caseId} reporterIdentity=${mayReadReporterIdentity(roles)} onClose=${() => { setCaseId(null); refreshMe(); }} onOpen=${setCaseId} />`
+        : html`<${Queues} token=${token} me=${me} live=${live} onClaimed=${(id) => { setCaseId(id); refreshMe(); }} />
             ${isLead ? html`<${LeadPanel} token=${token} />` : null}
             ${isLiaison ? html`<${LiaisonPanel} token=${token} roles=${roles} />` : null}`}
     </main>

@@ -27,6 +27,10 @@ export const QUEUE_UPDATES = `subscription ConsoleQueueUpdates($queue: QueueName
   queueUpdates(queue: $queue) { kind at queue case { ${CASE_ROW} } }
 }`;
 
+export const CASE_UPDATES = `subscription ConsoleCaseUpdated($id: ID!) {
+  caseUpdated(id: $id) { kind at case { id version status leaseExpiresAt } }
+}`;
+
 export const CLAIM_NEXT = `mutation ConsoleClaimNext($queue: QueueName!) {
   claimNextCase(queue: $queue) { ${errors('ValidationError', 'ExposureCapReachedError')} ... on ClaimNextCaseSuccess { leaseExpiresAt case { id version } } }
 }`;

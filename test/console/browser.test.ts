@@ -233,9 +233,11 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
 
     // Another report on the same content changes the case after it was loaded.
     await fileReport({ contentId, category: 'PHYSICAL_CHILD_ABUSE_MEDIA', description: 'placeholder description' });
+    // caseUpdated says so at once; deciding on the stale version anyway is refused with a typed error.
+    await waitForText('.notice.changed', 'This case changed since you loaded it');
     await page.locator(aria('Decide', 'button')).click();
     await waitForText('[role="alert"]', 'The case changed since you loaded it');
-    await page.locator('::-p-text(Reload the case)').click();
+    await page.locator('[role="alert"] button').click();
     await waitForText('#reports-heading', 'Reports (2)');
     await page.locator(aria('Decide', 'button')).click();
     await waitForText('#decision-heading', /Decided: .*remove content/);

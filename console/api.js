@@ -53,7 +53,7 @@ export function liveConnection(token, { onStatus }) {
     keepAlive: 15_000,
     retryAttempts: Infinity,
     shouldRetry: (event) => !(event && typeof event === 'object' && FINAL_CLOSE_CODES.has(event.code)),
-    onNonLazyError: (error) => onStatus('failed', error),
+    onNonLazyError: (error) => onStatus(error && FINAL_CLOSE_CODES.has(error.code) ? 'ended' : 'failed', error),
     on: {
       connecting: (isRetry) => onStatus(isRetry ? 'reconnecting' : 'connecting'),
       connected: (_socket, _payload, wasRetry) => onStatus('live', wasRetry),

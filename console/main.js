@@ -45,7 +45,10 @@ function LiveStatus({ status }) {
   return html`<p class=${`live-status ${status}`} role="status" aria-live="polite">Queue updates: ${text}</p>`;
 }
 
-function QueueCard({ queue, now, onClaim, busy }) {
+/** Queues whose every case counts against the daily exposure cap. */
+const EXPOSING_QUEUES = ['CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA'];
+
+function QueueCard({ queue, now, onClaim, busy, capReached }) {
   const rows = queue.cases;
   const nextDue = rows.filter((c) => !c.assignee).map((c) => c.slaDueAt).sort()[0];
   const label = title(queue.name);
@@ -57,6 +60,7 @@ function QueueCard({ queue, now, onClaim, busy }) {
       <div><dt>Next SLA</dt><dd class=${nextDue && Date.parse(nextDue) < now ? 'overdue' : ''}>${nextDue ? dueIn(nextDue, now) : '—'}</dd></div>
     </dl>
     <button type="button" onClick=${() => onClaim(queue.name)} disabled=${busy} aria-label=${`Claim next case from ${label}`}>Claim next</button>
+    ${capReached && EXPOSING_QUEUES.includes(queue.name) ? html`<p class="hint">You reached today’s exposure cap: exploitation and abuse-media cases are refused until UTC midnight.</p>` : null}
     ${rows.length
       ? html`<table>
           <caption class="visually-hidden">Cases waiting in ${label}</caption>
@@ -162,7 +166,7 @@ function Queues({ token, me, live, onClaimed }) {
     <div class="section-head"><h2 id="queues-heading">Your queues</h2><${LiveStatus} status=${live.status} /></div>
     <${Notice} error=${error} />
     <div class="queues">
-      ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} onClaim=${claim} busy=${busy} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
+      ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} onClaim=${claim} busy=${busy} capReached=${me.exposureToday?.capReached === true} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
     </div>
   </section>`;
 }

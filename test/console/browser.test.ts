@@ -252,6 +252,8 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1', { timeout: 15_000 }, `${queueCard('CHILD_SEXUAL_EXPLOITATION')} [data-open-count]`);
     await page.locator(aria('Claim next case from Child sexual exploitation', 'button')).click();
     await waitForText('[role="alert"]', 'You have reached today’s exposure cap');
+    await waitForText(`${queueCard('CHILD_SEXUAL_EXPLOITATION')} .hint`, 'exposure cap');
+    expect(await page.$(`${queueCard('MINOR_PHYSICAL_ALTERCATION')} .hint`)).toBeNull();
     expect(await page.$('#case-heading')).toBeNull();
     await page.locator(aria('Claim next case from Minor physical altercation', 'button')).click();
     await waitForText('#case-heading', 'Minor physical altercation');

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, gql, liveConnection } from './api.js';
 import { asNotice, html, Notice, useNow } from './ui.js';
 import * as op from './operations.js';
-import { dueIn, mayReadReporterIdentity, shortId, since, time, title, words, workableQueues } from './format.js';
+import { dueIn, duration, mayReadReporterIdentity, shortId, since, time, title, words, workableQueues } from './format.js';
 import { CaseView } from './case.js';
 
 const TOKEN_KEY = 'console.token';
@@ -64,14 +64,14 @@ function QueueCard({ queue, now, onClaim, busy, capReached }) {
     ${rows.length
       ? html`<table>
           <caption class="visually-hidden">Cases waiting in ${label}</caption>
-          <thead><tr><th scope="col">Case</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">SLA</th><th scope="col">Reports</th></tr></thead>
+          <thead><tr><th scope="col">Case</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">SLA due in</th><th scope="col">Reports</th></tr></thead>
           <tbody>
             ${rows.map(
               (c) => html`<tr key=${c.id} data-case=${c.id}>
                 <td><code title=${c.id}>${shortId(c.id)}</code>${c.childAtImmediateRisk ? html` <span class="flag">immediate risk</span>` : null}</td>
                 <td>${c.priority}</td>
                 <td>${c.assignee ? `claimed by ${c.assignee.name}` : words(c.status)}</td>
-                <td class=${`sla ${Date.parse(c.slaDueAt) < now ? 'overdue' : ''}`}>${dueIn(c.slaDueAt, now)}</td>
+                <td class=${`sla ${Date.parse(c.slaDueAt) < now ? 'overdue' : ''}`}>${Date.parse(c.slaDueAt) < now ? `overdue ${duration(now - Date.parse(c.slaDueAt))}` : duration(Date.parse(c.slaDueAt) - now)}</td>
                 <td>${c.reportCount}</td>
               </tr>`,
             )}

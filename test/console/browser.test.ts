@@ -152,7 +152,7 @@ describe('a reviewer’s day in the console', { sequential: true, timeout: 90_00
     });
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '1', { timeout: 15_000 }, `${queueCard('PHYSICAL_CHILD_ABUSE_MEDIA')} [data-open-count]`);
     expect(await page.$$eval(`${queueCard('PHYSICAL_CHILD_ABUSE_MEDIA')} tbody tr`, (rows) => rows.length)).toBe(1);
-    await waitForText(`${queueCard('PHYSICAL_CHILD_ABUSE_MEDIA')} tbody`, /due in/);
+    await waitForText(`${queueCard('PHYSICAL_CHILD_ABUSE_MEDIA')} tbody td.sla`, /^\d+ h \d\d min$/);
     await documentScreen('console-queues');
   });
 

@@ -31,6 +31,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { Counter } from 'prom-client';
 import { analyticsAccess, queueHealth } from './services/analytics.js';
 import { renderGraphiQL, useGraphiQLAssets } from './graphiql.js';
+import { useConsole } from './console.js';
 import { RateLimitedError } from './services/errors.js';
 import { PdqBankIndex } from './matching/bank-index.js';
 import { inputGuards } from './input-guards.js';
@@ -221,6 +222,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     plugins: [
       ...(production ? [] : [useGraphiQLAssets()]),
+      useConsole(),
       useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
       // Limits sized so every client operation passes; messages say which limit, never its value.
       EnvelopArmorPlugin({

@@ -24,6 +24,7 @@ import { createIntakeLimiter } from './limits/intake.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { analyticsAccess, queueHealth } from './services/analytics.js';
 import { renderGraphiQL, useGraphiQLAssets } from './graphiql.js';
+import { useConsole } from './console.js';
 import { PdqBankIndex } from './matching/bank-index.js';
 import { watchBankNotices } from './matching/bank-notices.js';
 import { inputGuards } from './input-guards.js';
@@ -164,6 +165,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         },
       }),
       ...(production ? [] : [useGraphiQLAssets()]),
+      useConsole(),
       useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
       useQueryLimits(),
       ...(production ? [useNoIntrospection()] : []),

@@ -42,6 +42,11 @@ const MATRIX: Record<string, Caller[]> = {
   recommendation: REVIEWERS,
   queue: REVIEWERS,
   case: union(REVIEWERS, OVERSIGHT),
+  // Issue 22: finding cases, each scope-checked like case(id).
+  cases: union(REVIEWERS, OVERSIGHT),
+  // Issue 22: any signed-in caller; each object answers only to whoever may read it (null otherwise).
+  node: SIGNED_IN,
+  nodes: SIGNED_IN,
   auditLog: LEADS_AND_ADMINS,
   verifyAuditChain: OVERSIGHT,
   ncmecReports: OVERSIGHT,

@@ -13,8 +13,11 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   scripts: Record<string, string>;
 };
 
-/** Packages a dependency needs beside it that the code never names: none today. */
-const NOT_IMPORTED: Record<string, string> = {};
+/** Dependencies the server serves as files and never imports. */
+const NOT_IMPORTED: Record<string, string> = {
+  preact: 'served to the browser by src/console.ts',
+  htm: 'served to the browser by src/console.ts',
+};
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

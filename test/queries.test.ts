@@ -68,7 +68,14 @@ describe('SQL statements per request', () => {
     const detail = await counted(() => client.op('CaseDetail', { id }, reviewer));
     expect(detail.result.errors).toBeUndefined();
     expect(detail.statements).toBeLessThanOrEqual(25);
-    console.log(`SQL statements: queue page of 5 = ${small.statements}, of 40 = ${large.statements}; case detail = ${detail.statements}`);
+    // The history screen: as many statements for 40 cases as for 5.
+    const history5 = await counted(() => client.op('CaseHistory', { first: 5 }, reviewer));
+    const history40 = await counted(() => client.op('CaseHistory', { first: 40 }, reviewer));
+    expect(history40.result.errors).toBeUndefined();
+    expect(history40.result.data.cases.edges).toHaveLength(40);
+    expect(history40.statements).toBe(history5.statements);
+    expect(history40.statements).toBeLessThanOrEqual(10);
+    console.log(`SQL statements: queue page of 5 = ${small.statements}, of 40 = ${large.statements}; case detail = ${detail.statements}; history page of 40 = ${history40.statements}`);
   });
 
   it("the intake form's answer comes from its own transaction: nothing is read after COMMIT", async () => {

@@ -1,6 +1,7 @@
 // Appeals: lodged by the platform for an affected account or by a notifier with a follow-up token; decided
 // independently.
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
 import { AppealOutcomeEnum, AppealStatusEnum, AppellantKindEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { StatementOfReasonsRef } from './decision.js';
@@ -13,6 +14,7 @@ const staff = { $any: { reviewer: true, oversight: true } } as const;
 
 /** The appellant sees only what they created (id, status, dates); the substance is for reviewers and oversight. */
 builder.prismaObject('Appeal', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     status: t.expose('status', { type: AppealStatusEnum }),

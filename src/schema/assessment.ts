@@ -1,9 +1,11 @@
 // Assessments against the policy, and the live recommendation preview.
 import { GraphQLError } from 'graphql';
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
 import { AgeAssessmentEnum, CategoryEnum, EnforcementActionEnum, HarmSeverityEnum, MediaKindEnum, NudityEnum, SharingContextEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
-import type { ClauseCitation, LadderCitation, Recommendation } from '../policy/index.js';
+import { AGE_ASSESSMENTS, HARM_SEVERITIES, MEDIA_KINDS, NUDITY, SHARING_CONTEXTS } from '../policy/index.js';
+import type { AssessmentFactors, ClauseCitation, LadderCitation, Recommendation } from '../policy/index.js';
 import { previewRecommendation, submitAssessment } from '../services/assessments.js';
 import { DomainError } from '../services/errors.js';
 
@@ -69,7 +71,28 @@ const AssessmentInput = builder.inputType('AssessmentInput', {
   }),
 });
 
+/** The answers as submitted; a value a later policy version dropped from its vocabulary reads as null. */
+const AssessmentAnswers = builder.objectRef<AssessmentFactors>('AssessmentAnswers').implement({
+  fields: (t) => {
+    const known = <V extends string>(values: readonly V[], value: unknown): V | null => (values.includes(value as V) ? (value as V) : null);
+    const bool = (value: unknown) => (typeof value === 'boolean' ? value : null);
+    return {
+      category: t.field({ type: CategoryEnum, resolve: (f) => f.category }),
+      ageAssessment: t.field({ type: AgeAssessmentEnum, nullable: true, resolve: (f) => known(AGE_ASSESSMENTS, f.ageAssessment) }),
+      mediaKind: t.field({ type: MediaKindEnum, nullable: true, resolve: (f) => known(MEDIA_KINDS, f.mediaKind) }),
+      promotesExploitation: t.boolean({ nullable: true, resolve: (f) => bool(f.promotesExploitation) }),
+      nudity: t.field({ type: NudityEnum, nullable: true, resolve: (f) => known(NUDITY, f.nudity) }),
+      severity: t.field({ type: HarmSeverityEnum, nullable: true, resolve: (f) => known(HARM_SEVERITIES, f.severity) }),
+      context: t.field({ type: SharingContextEnum, nullable: true, resolve: (f) => known(SHARING_CONTEXTS, f.context) }),
+      excessivelyGraphic: t.boolean({ nullable: true, resolve: (f) => bool(f.excessivelyGraphic) }),
+      childAtImmediateRisk: t.boolean({ nullable: true, resolve: (f) => bool(f.childAtImmediateRisk) }),
+      reporterRelationConfirmed: t.boolean({ nullable: true, resolve: (f) => bool(f.reporterRelationConfirmed) }),
+    };
+  },
+});
+
 builder.prismaObject('Assessment', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -82,7 +105,13 @@ builder.prismaObject('Assessment', {
     }),
     immediateRiskClearedReason: t.exposeString('immediateRiskClearedReason', { nullable: true }),
     reporterRelationConfirmed: t.exposeBoolean('reporterRelationConfirmed'),
-    factors: t.string({ description: 'The answers, as JSON', select: { factors: true }, resolve: (a) => JSON.stringify(a.factors) }),
+    factors: t.string({
+      description: 'The answers, as JSON',
+      deprecationReason: 'Use answers: the same, typed',
+      select: { factors: true },
+      resolve: (a) => JSON.stringify(a.factors),
+    }),
+    answers: t.field({ type: AssessmentAnswers, description: "The reviewer's answers", select: { factors: true }, resolve: (a) => a.factors as unknown as AssessmentFactors }),
     recommendation: t.field({ type: RecommendationRef, select: { recommendation: true }, resolve: (a) => a.recommendation as unknown as Recommendation }),
   }),
 });

@@ -1,6 +1,8 @@
 // The audit history: a case's trail for those who may see the case, the full log for leads and admins, and chain
 // verification for oversight.
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
+import { auditEventNodeId } from '../services/nodes.js';
 import { verifyAuditChain, type ChainVerification } from '../services/audit.js';
 
 interface ActorView {
@@ -22,15 +24,26 @@ const AuditActor = builder.objectRef<ActorView>('AuditActor').implement({
 });
 
 export const AuditEventRef = builder.prismaObject('AuditEvent', {
+  interfaces: [NodeRef],
   authScopes: { $any: { reviewer: true, oversight: true } },
   fields: (t) => ({
+    id: t.id({ description: 'Stable: AuditEvent:<seq>', resolve: (e) => auditEventNodeId(e.seq) }),
     seq: t.int({ resolve: (e) => Number(e.seq) }),
     at: t.expose('at', { type: 'DateTime' }),
     action: t.exposeString('action'),
     entityType: t.exposeString('entityType'),
     entityId: t.exposeString('entityId'),
     actor: t.field({ type: AuditActor, resolve: (e) => ({ kind: e.actorKind, id: e.actorId, roles: e.actorRoles }) }),
-    changes: t.string({ description: 'Redacted before/after of the fields that changed, as JSON', resolve: (e) => JSON.stringify(e.changes) }),
+    changes: t.string({
+      description: 'Redacted before/after of the fields that changed, as JSON',
+      deprecationReason: 'Use changeSet: the same object, not a string',
+      resolve: (e) => JSON.stringify(e.changes),
+    }),
+    changeSet: t.field({
+      type: 'JSONObject',
+      description: 'Redacted before/after of the fields that changed',
+      resolve: (e) => e.changes as Record<string, unknown>,
+    }),
     policyVersion: t.exposeString('policyVersion', { nullable: true }),
     requestId: t.exposeString('requestId', { nullable: true }),
     prevHash: t.exposeString('prevHash'),

@@ -5,6 +5,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
 import { GraphQLError, Kind } from 'graphql';
+import { JSONObjectResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { canHandleCategory, type Category, type Role } from '../policy/index.js';
@@ -18,7 +19,7 @@ export const OVERSIGHT_ROLES: Role[] = ['LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISO
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
-  Scalars: { DateTime: { Input: Date; Output: Date | string } };
+  Scalars: { DateTime: { Input: Date; Output: Date | string }; JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> } };
   AuthScopes: {
     public: boolean;
     authenticated: boolean;
@@ -106,6 +107,8 @@ export function parseDate(value: unknown): Date {
   if (date.getTime() < 0) throw new GraphQLError('DateTime must not be before 1970-01-01T00:00:00Z');
   return date;
 }
+
+builder.addScalarType('JSONObject', JSONObjectResolver);
 
 builder.queryType({});
 builder.mutationType({});

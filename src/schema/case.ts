@@ -1,5 +1,6 @@
 // The case: the unit of review. Readable by those who may handle its category, and by oversight.
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
 import { CaseStatusEnum, CategoryEnum, HashAlgorithmEnum, PriorityEnum, QueueNameEnum, priorityLabel } from './enums.js';
 import { maySeeCase } from '../services/access.js';
 import { presentationHints, PresentationHints } from './presentation.js';
@@ -48,6 +49,7 @@ const ContentReference = builder.objectRef<ContentRef & { category: Parameters<t
 });
 
 export const CaseRef = builder.prismaObject('Case', {
+  interfaces: [NodeRef],
   select: { id: true, category: true },
   authScopes: (c) => ({ $any: { handlesCategory: c.category, oversight: true } }),
   fields: (t) => {

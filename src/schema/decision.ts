@@ -1,5 +1,6 @@
 // Decisions and their statements of reasons (DSA Art. 17).
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
 import { CategoryEnum, EnforcementActionEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import type { StatementOfReasons } from '../policy/index.js';
@@ -23,6 +24,7 @@ export const StatementOfReasonsRef = builder.objectRef<StatementOfReasons>('Stat
 });
 
 export const DecisionRef = builder.prismaObject('Decision', {
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.exposeID('id'),
     category: t.expose('category', { type: CategoryEnum }),

@@ -1,5 +1,6 @@
 // Hash banks of known material: the admin surface (banks, imports, single hashes) and hash testing for leads.
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
 import { CategoryEnum, HashAlgorithmEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { MediaHashInput } from './report.js';
@@ -41,6 +42,7 @@ export const HashMatchRef = builder.objectRef<HashMatchView>('HashMatch').implem
 });
 
 export const HashBankRef = builder.prismaObject('HashBank', {
+  interfaces: [NodeRef],
   authScopes: { auditor: true },
   fields: (t) => ({
     id: t.exposeID('id'),

@@ -1,10 +1,12 @@
 // The GraphQL schema: each file registers one domain type with its queries, inputs and mutations.
 import { builder } from './builder.js';
 import './errors.js';
+import './node.js';
 import './enums.js';
 import './viewer.js';
 import './report.js';
 import './case.js';
+import './case-search.js';
 import './queue.js';
 import './assessment.js';
 import './decision.js';

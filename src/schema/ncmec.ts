@@ -1,5 +1,6 @@
 // NCMEC CyberTipline records and law-enforcement referrals: liaisons, leads and admins; case handlers see status.
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
 import { NcmecReportStatusEnum, ReferralStatusEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { NcmecSubmissionChannel } from '../generated/prisma/enums.js';
@@ -13,6 +14,7 @@ const NcmecSubmissionChannelEnum = builder.enumType(NcmecSubmissionChannel, {
 });
 
 builder.prismaObject('NcmecReport', {
+  interfaces: [NodeRef],
   authScopes: { $any: { reviewer: true, oversight: true } },
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -55,6 +57,7 @@ builder.prismaObject('NcmecReport', {
 });
 
 builder.prismaObject('LawEnforcementReferral', {
+  interfaces: [NodeRef],
   authScopes: { $any: { reviewer: true, oversight: true } },
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -73,6 +76,7 @@ builder.queryField('ncmecReports', (t) =>
     authScopes: oversight,
     description: 'CyberTipline report records, newest first',
     args: { status: t.arg({ type: NcmecReportStatusEnum }) },
+    totalCount: (_root, { status }, ctx) => ctx.prisma.ncmecReport.count({ where: status ? { status } : {} }),
     resolve: (query, _root, { status }, ctx) =>
       ctx.prisma.ncmecReport.findMany({ ...query, where: status ? { status } : {}, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
   }),

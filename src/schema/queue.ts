@@ -3,6 +3,8 @@ import { GraphQLError } from 'graphql';
 import { initContextCache } from '@pothos/core';
 import { OVERSIGHT_ROLES, REVIEWING_ROLES, builder } from './builder.js';
 import { createLoaders } from './context.js';
+import { NodeRef } from './node.js';
+import { queueNodeId } from '../services/nodes.js';
 import DataLoader from 'dataloader';
 import { accessCurrentFor, grantedRoles, readAccess, type KnownAccess } from '../services/reviewers.js';
 import { covers, fromSnapshot, withCommitted } from '../services/case-snapshot.js';
@@ -32,7 +34,9 @@ const queueWhere = (ctx: GraphQLContext, queue: QueueName) => ({
 });
 
 const Queue = builder.objectRef<{ name: QueueName }>('Queue').implement({
+  interfaces: [NodeRef],
   fields: (t) => ({
+    id: t.id({ description: 'Stable: Queue:<name>', resolve: (q) => queueNodeId(q.name) }),
     name: t.field({ type: QueueNameEnum, resolve: (q) => q.name }),
     openCount: t.int({ resolve: (q, _a, ctx) => ctx.prisma.case.count({ where: queueWhere(ctx, q.name) }) }),
     oldestOpenSince: t.field({

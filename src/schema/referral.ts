@@ -2,6 +2,8 @@
 // The LawEnforcementReferral type itself is declared with the NCMEC records (ncmec.ts); its life's fields are here.
 import { builder } from './builder.js';
 import { ReferralStatusEnum } from './enums.js';
+import type { GraphQLContext } from './context.js';
+import type { ReferralStatus } from '../generated/prisma/enums.js';
 import { COMMON_ERRORS, ErrorInterface } from './errors.js';
 import { ReferralTransitionError, closeReferral, isOverdue, markReferralSent, overdueWhere, referralFigures } from '../services/referrals.js';
 
@@ -24,6 +26,12 @@ builder.prismaObjectFields('LawEnforcementReferral', (t) => ({
   case: t.relation('case'),
 }));
 
+const referralsWhere = (ctx: GraphQLContext, { status, overdue }: { status?: ReferralStatus | null; overdue?: boolean | null }) => {
+  const now = ctx.services.now();
+  const late = overdue === true ? overdueWhere(now) : overdue === false ? { NOT: overdueWhere(now) } : {};
+  return { AND: [late, status ? { status } : {}] };
+};
+
 builder.queryField('lawEnforcementReferrals', (t) =>
   t.prismaConnection({
     type: 'LawEnforcementReferral',
@@ -32,12 +40,11 @@ builder.queryField('lawEnforcementReferrals', (t) =>
     authScopes: oversight,
     description: 'Law-enforcement referrals, the most urgent (earliest due) first; `overdue: true` lists those PENDING past their due time',
     args: { status: t.arg({ type: ReferralStatusEnum }), overdue: t.arg.boolean() },
-    resolve: (query, _root, { status, overdue }, ctx) => {
-      const now = ctx.services.now();
-      const where = overdue === true ? overdueWhere(now) : overdue === false ? { NOT: overdueWhere(now) } : {};
+    totalCount: (_root, args, ctx) => ctx.prisma.lawEnforcementReferral.count({ where: referralsWhere(ctx, args) }),
+    resolve: (query, _root, args, ctx) => {
       return ctx.prisma.lawEnforcementReferral.findMany({
         ...query,
-        where: { AND: [where, status ? { status } : {}] },
+        where: referralsWhere(ctx, args),
         orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
       });
     },

@@ -1,5 +1,7 @@
 // Reports: public intake, the reporter's status check, and the report as reviewers see it.
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
+import { reportStatusNodeId } from '../services/nodes.js';
 import { CategoryEnum, HashAlgorithmEnum, ReportStatusEnum, ReporterRelationEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { ClauseRef } from './assessment.js';
@@ -43,6 +45,7 @@ const filedByCaller = new WeakSet<object>();
  * their submission; who filed it, to oversight.
  */
 builder.prismaObject('Report', {
+  interfaces: [NodeRef],
   select: { id: true, category: true },
   fields: (t) => {
     const handlers = (r: { category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION' }) =>
@@ -112,7 +115,12 @@ builder.mutationField('submitReport', (t) =>
 );
 
 const ReportStatusView = builder.objectRef<ReportStatusView>('ReportStatusView').implement({
+  interfaces: [NodeRef],
   fields: (t) => ({
+    id: t.id({
+      description: 'Stable: ReportStatusView:<reportId>. Read with the follow-up token only (node(id) answers null)',
+      resolve: (v) => reportStatusNodeId(v.reportId),
+    }),
     reportId: t.exposeID('reportId'),
     status: t.field({ type: ReportStatusEnum, resolve: (v) => v.status }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -1,5 +1,6 @@
 // Who is signed in, and reviewer identities as others see them.
 import { builder } from './builder.js';
+import { NodeRef } from './node.js';
 import { RoleEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { setReviewerAccess } from '../services/reviewers.js';
@@ -18,6 +19,7 @@ export const Viewer = builder.objectRef<AuthUser>('Viewer').implement({
 /** Reviewer identity is for reviewers and oversight, never analysts or the public. */
 // Selects only the columns asked for, so a case's assignee can come from a live event's snapshot of the case.
 builder.prismaObject('Reviewer', {
+  interfaces: [NodeRef],
   select: { id: true },
   authScopes: { $any: { reviewer: true, oversight: true } },
   fields: (t) => ({

@@ -1,0 +1,98 @@
+// The reviewer console is served by the same server at /console, offline: the page and every module it loads come
+// from this server (the repository's console/ folder and installed packages), under a strict Content-Security-Policy.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type TestServer } from '../support/harness.js';
+
+let server: TestServer;
+let origin: string;
+beforeAll(async () => {
+  server = await startServer();
+  origin = new URL(server.url).origin;
+});
+afterAll(() => server?.close());
+
+/** Static and dynamic import specifiers of an ES module. */
+const importsOf = (js: string) => [
+  ...[...js.matchAll(/(?:^|[\s;}])(?:import|export)\s*[^'"`;]*?from\s*["']([^"']+)["']/g)].map((m) => m[1]!),
+  ...[...js.matchAll(/(?:^|[\s;}])import\s*["']([^"']+)["']/g)].map((m) => m[1]!),
+];
+
+describe('/console', () => {
+  it('serves the page with a strict CSP: no inline script but the import map, allowed by its hash', async () => {
+    const res = await fetch(`${origin}/console`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    expect(directives['default-src']).toEqual(["'none'"]);
+    expect(directives['script-src']).not.toContain("'unsafe-inline'");
+    expect(directives['script-src']).not.toContain("'unsafe-eval'");
+    expect(directives['style-src']).toEqual(["'self'"]);
+    expect(directives['connect-src']).toEqual(["'self'"]);
+    expect(directives['frame-ancestors']).toEqual(["'none'"]);
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+
+    const html = await res.text();
+    const inline = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => m[2]!.trim() !== '');
+    expect(inline.map((m) => m[1]!.trim())).toEqual(['type="importmap"']);
+    const hash = `'sha256-${createHash('sha256').update(inline[0]![2]!).digest('base64')}'`;
+    expect(directives['script-src']).toEqual(["'self'", hash]);
+    expect(html).not.toMatch(/\sstyle=|\son[a-z]+=/i);
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it('every module the page loads, transitively, comes from this server as JavaScript', async () => {
+    const html = await (await fetch(`${origin}/console`)).text();
+    const map = JSON.parse(/<script type="importmap">([\s\S]*?)<\/script>/.exec(html)![1]!) as { imports: Record<string, string> };
+    const resolve = (spec: string, base: string) => (spec in map.imports ? new URL(map.imports[spec]!, origin) : new URL(spec, base));
+    const start = [...html.matchAll(/\s(?:src|href)="([^"]+)"/g)].map((m) => new URL(m[1]!, origin));
+    expect(start.map((u) => u.pathname).sort()).toEqual(['/console/assets/console.css', '/console/assets/favicon.svg', '/console/assets/main.js']);
+    const seen = new Set<string>();
+    const queue = [...start];
+    while (queue.length) {
+      const url = queue.shift()!;
+      if (seen.has(url.href)) continue;
+      seen.add(url.href);
+      expect(url.origin, url.href).toBe(origin);
+      const res = await fetch(url);
+      expect(res.status, url.href).toBe(200);
+      const body = await res.text();
+      if (url.pathname.endsWith('.svg')) {
+        expect(res.headers.get('content-type')).toBe('image/svg+xml');
+        continue;
+      }
+      if (url.pathname.endsWith('.css')) {
+        expect(res.headers.get('content-type')).toMatch(/^text\/css/);
+        expect(body, url.href).not.toMatch(/@import|url\(\s*['"]?https?:/);
+        continue;
+      }
+      expect(res.headers.get('content-type'), url.href).toMatch(/^text\/javascript/);
+      for (const spec of importsOf(body)) queue.push(resolve(spec, url.href));
+    }
+    const paths = [...seen].map((u) => new URL(u).pathname);
+    for (const vendor of ['preact.js', 'preact-hooks.js', 'htm.js', 'graphql-ws/client.js']) expect(paths).toContain(`/console/vendor/${vendor}`);
+    expect(paths.some((p) => /\/console\/vendor\/graphql-ws\/common-/.test(p))).toBe(true);
+  });
+
+  it('anything else under /console is a 404, never a file outside the served folders', async () => {
+    for (const path of ['/console/assets/nothing.js', '/console/vendor/preact.mjs', '/console/assets/..%2F..%2Fpackage.json', '/console/vendor/graphql-ws/server-zBhvXJ_Z.js', '/console/other']) {
+      const res = await fetch(`${origin}${path}`);
+      expect(res.status, path).toBe(404);
+    }
+    const post = await fetch(`${origin}/console`, { method: 'POST', body: 'x' });
+    expect(post.status).toBe(404);
+  });
+
+  it('is served in production too, and GraphQL is unaffected', async () => {
+    const production = await startServer({ NODE_ENV: 'production' }, server.database);
+    try {
+      const res = await fetch(new URL('/console', production.url));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    } finally {
+      await production.close();
+    }
+    expect((await server.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+  });
+});

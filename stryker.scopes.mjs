@@ -19,7 +19,7 @@ export const SCOPES = {
       'src/schema/context.ts',
       'src/schema/exposure.ts',
     ],
-    tests: ['test/guards/**/*.test.ts', 'test/authorization.test.ts', 'test/workflow.test.ts', 'test/claims.test.ts'],
+    tests: ['test/guards/**/*.test.ts', 'test/authorization.test.ts', 'test/workflow.test.ts', 'test/claims.test.ts', 'test/claim-case.test.ts'],
     target: 75,
   },
 };

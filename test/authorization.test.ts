@@ -13,14 +13,19 @@ import {
   isListType,
   isNonNullType,
   isScalarType,
+  isUnionType,
   type GraphQLField,
+  type GraphQLUnionType,
   type GraphQLInputType,
   type GraphQLObjectType,
 } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { SCHEMA_PATH } from '../scripts/build-schema.js';
 import { ROLES, type Role } from '../src/policy/index.js';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { startServer, token, type TestServer } from './support/harness.js';
+import { readSse } from './support/sse.js';
 
 type Caller = Role | 'ANONYMOUS';
 const CALLERS: Caller[] = ['ANONYMOUS', ...ROLES];
@@ -63,6 +68,8 @@ const MATRIX: Record<string, Caller[]> = {
   submitReport: EVERYONE,
   submitAppeal: EVERYONE,
   claimNextCase: REVIEWERS,
+  // Issue 22: leads choose any case, appeals reviewers an appeal; other reviewers take the next one.
+  claimCase: ['LEAD', 'APPEALS_REVIEWER'],
   releaseCase: REVIEWERS,
   renewLease: REVIEWERS,
   submitAssessment: REVIEWERS,
@@ -123,18 +130,24 @@ function sample(type: GraphQLInputType): unknown {
   throw new Error(`no sample for ${String(type)}`);
 }
 
-function operationFor(kind: string, field: GraphQLField<unknown, unknown>) {
+function operationFor(kind: string, field: GraphQLField<unknown, unknown>, selectErrors = false) {
   const args = field.args.filter((a) => isNonNullType(a.type));
   const variables = Object.fromEntries(args.map((a) => [a.name, sample(a.type)]));
   const definitions = args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ');
   const call = args.map((a) => `${a.name}: $${a.name}`).join(', ');
   const named = getNamedType(field.type);
-  const selection = isScalarType(named) || isEnumType(named) ? '' : ' { __typename }';
+  const selection = isScalarType(named) || isEnumType(named) ? '' : selectErrors ? ' { __typename ... on Error { message code } }' : ' { __typename }';
   const query = `${kind} Matrix${definitions ? `(${definitions})` : ''} { ${field.name}${call ? `(${call})` : ''}${selection} }`;
   return { query, variables };
 }
 
 const SCOPE_DENIALS = ['Not authorized', 'Authentication required'];
+
+/** How a mutation refuses a caller without its scope: the member of its result union, and nothing at the top level. */
+const DENIAL = (caller: Caller) =>
+  caller === 'ANONYMOUS'
+    ? { __typename: 'NotAuthenticatedError', message: 'Authentication required', code: 'UNAUTHENTICATED' }
+    : { __typename: 'ForbiddenError', message: 'Not authorized', code: 'FORBIDDEN' };
 
 let server: TestServer;
 const tokens = new Map<Caller, string | undefined>();
@@ -156,7 +169,14 @@ async function denied(kind: string, field: GraphQLField<unknown, unknown>, calle
     // A malformed generated operation must not pass for "allowed".
     expect(res.status, JSON.stringify(res.errors)).toBe(200);
     expect(res.errors?.filter((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED') ?? []).toEqual([]);
-    return (res.errors ?? []).some((e) => SCOPE_DENIALS.includes(e.message) && (e as { path?: string[] }).path?.[0] === field.name);
+    const topLevel = (res.errors ?? []).some((e) => SCOPE_DENIALS.includes(e.message) && (e as { path?: string[] }).path?.[0] === field.name);
+    // A mutation's denial is a member of its result union (checked on every transport below).
+    const member = kind === 'mutation' && ['ForbiddenError', 'NotAuthenticatedError'].includes(res.data?.[field.name]?.__typename);
+    if (member) {
+      const again = await server.gql(operationFor(kind, field, true).query, variables, { token: bearer });
+      return SCOPE_DENIALS.includes(again.data?.[field.name]?.message);
+    }
+    return topLevel;
   }
   const controller = new AbortController();
   const res = await fetch(server.url, { method: 'POST', headers: { ...headers, accept: 'text/event-stream' }, body: JSON.stringify({ query, variables }), signal: controller.signal });
@@ -197,4 +217,74 @@ describe('authorization matrix', () => {
       expect(allowed.sort()).toEqual([...expected].sort());
     });
   }
+});
+
+/** One operation over each transport, as a caller: the HTTP body, the single SSE result, the graphql-ws result. */
+async function overEveryTransport(query: string, variables: Record<string, unknown>, caller: Caller) {
+  const bearer = tokens.get(caller);
+  const http = await server.gql(query, variables, { token: bearer });
+  const sse: unknown[] = [];
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  await readSse(res, (event, data) => event === 'next' && sse.push(data));
+  const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: bearer ? { authorization: `Bearer ${bearer}` } : {} });
+  try {
+    const ws = await new Promise<unknown>((resolve, reject) => {
+      let result: unknown;
+      client.subscribe({ query, variables }, { next: (r) => (result = r), error: reject, complete: () => resolve(result) });
+    });
+    return { http: { data: http.data, ...(http.errors ? { errors: http.errors } : {}) }, sse: sse.length === 1 ? sse[0] : sse, ws };
+  } finally {
+    await client.dispose();
+  }
+}
+
+describe('one channel per kind of error', () => {
+  const mutations = roots.filter((r) => r.kind === 'mutation');
+
+  it('every mutation result union advertises ForbiddenError and NotAuthenticatedError', () => {
+    const missing = mutations
+      .filter(({ field }) => !isUnionType(getNamedType(field.type)) || !['ForbiddenError', 'NotAuthenticatedError'].every((m) => (getNamedType(field.type) as GraphQLUnionType).getTypes().some((t) => t.name === m)))
+      .map(({ field }) => field.name);
+    expect(missing).toEqual([]);
+  });
+
+  for (const { kind, field } of mutations) {
+    const refused = CALLERS.filter((c) => !(MATRIX[field.name] ?? CALLERS).includes(c));
+    if (!refused.length) continue;
+    it(`mutation ${field.name} refuses ${refused.join(', ')} with a member of its result union, no top-level error`, async () => {
+      const { query, variables } = operationFor(kind, field, true);
+      for (const caller of refused) {
+        const res = await server.gql(query, variables, { token: tokens.get(caller) });
+        expect(res.status).toBe(200);
+        expect(res.errors, `${field.name} as ${caller}`).toBeUndefined();
+        expect(res.data, `${field.name} as ${caller}`).toEqual({ [field.name]: DENIAL(caller) });
+      }
+    });
+  }
+
+  it('HTTP, SSE and graphql-ws answer a refused mutation alike', async () => {
+    for (const { kind, field } of mutations) {
+      const refused = CALLERS.filter((c) => !(MATRIX[field.name] ?? CALLERS).includes(c));
+      const { query, variables } = operationFor(kind, field, true);
+      // The anonymous caller and the first signed-in role the mutation refuses.
+      for (const caller of [refused.find((c) => c === 'ANONYMOUS'), refused.find((c) => c !== 'ANONYMOUS')].filter((c): c is Caller => !!c)) {
+        const { http, sse, ws } = await overEveryTransport(query, variables, caller);
+        const expected = { data: { [field.name]: DENIAL(caller) } };
+        expect(http, `${field.name} as ${caller} over HTTP`).toEqual(expected);
+        expect(sse, `${field.name} as ${caller} over SSE`).toEqual(expected);
+        expect(ws, `${field.name} as ${caller} over graphql-ws`).toEqual(expected);
+      }
+    }
+  });
+
+  it('a query still refuses with a top-level error: its type advertises no error members', async () => {
+    const res = await server.gql('query { auditLog(first: 1) { __typename } }', {}, { token: tokens.get('ANALYST') });
+    expect(res.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Not authorized', 'FORBIDDEN']]);
+    const anonymous = await server.gql('query { auditLog(first: 1) { __typename } }', {});
+    expect(anonymous.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Authentication required', 'UNAUTHENTICATED']]);
+  });
 });

@@ -200,9 +200,17 @@ describe('graphql-ws on the same port, through the envelop', () => {
     const live = await clientOperations('live.graphql');
     const watcher = subscribe(await token('watcher', ['REVIEWER']), { queue: 'MINOR_PHYSICAL_ALTERCATION' }, live);
     try {
-      // The subscription is running once the server counts it (a fixed pause misses the ADDED event on a busy machine).
-      await expect.poll(async () => (await server.app.metrics.activeSubscriptions.get()).values[0]?.value ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
-      await server.gql(`mutation { submitReport(input: { contentId: "content-${hex(4)}", category: MINOR_PHYSICAL_ALTERCATION }) { __typename } }`);
+      // The subscription is live once it has delivered an event: file reports until one arrives as ADDED (a fixed
+      // sleep loses the race on a loaded machine, and then the ADDED assertion below fails for the wrong reason).
+      await expect
+        .poll(
+          async () => {
+            await server.gql(`mutation { submitReport(input: { contentId: "content-${hex(4)}", category: MINOR_PHYSICAL_ALTERCATION }) { __typename } }`);
+            return watcher.events.some((e) => e.data?.queueUpdates?.kind === 'ADDED');
+          },
+          { timeout: 20_000, interval: 250 },
+        )
+        .toBe(true);
       const claimer = await token('claimer-ws', ['REVIEWER']);
       const claimed = await server.gql(`mutation { claimNextCase(queue: MINOR_PHYSICAL_ALTERCATION) { ... on ClaimNextCaseSuccess { case { id } } } }`, {}, { token: claimer });
       const id = claimed.data.claimNextCase.case.id;

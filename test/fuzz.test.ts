@@ -125,6 +125,12 @@ function reachOf(field: string, body: { data?: Record<string, unknown> | null; e
   if (body.data === undefined) return 'rejected';
   const own = body.errors?.find((e) => e.path?.length === 1 && e.path[0] === field);
   if (own && ['FORBIDDEN', 'UNAUTHENTICATED'].includes(own.extensions?.code ?? '')) return 'unauthorized';
+  // A mutation answers a refused scope with that member of its result union ("Not authorized" or "Authentication
+  // required"); a selection without `message` counts any ForbiddenError or NotAuthenticatedError as one.
+  const member = body.data?.[field] as { __typename?: string; message?: string } | null | undefined;
+  if (member && ['ForbiddenError', 'NotAuthenticatedError'].includes(member.__typename ?? '') && [undefined, 'Not authorized', 'Authentication required'].includes(member.message)) {
+    return 'unauthorized';
+  }
   if (body.data === null && !own) return 'rejected';
   return 'resolver';
 }

@@ -207,6 +207,11 @@ describe('every caller may read every non-null field of its payload', () => {
     const claimed = await walk('claimNextCase', { queue: 'APPEALS' }, 'APPEALS_REVIEWER');
     expect(claimed.case).toMatchObject({ id: mpa.caseId, queue: 'APPEALS' });
     await expectCaseAsStored(claimed.case);
+    // Handed back, then chosen by id.
+    await expectCaseAsStored((await walk('releaseCase', { caseId: mpa.caseId }, 'APPEALS_REVIEWER')).case);
+    const chosen = await walk('claimCase', { id: mpa.caseId }, 'APPEALS_REVIEWER');
+    expect(chosen.case).toMatchObject({ id: mpa.caseId, status: 'APPEALED', queue: 'APPEALS' });
+    await expectCaseAsStored(chosen.case);
     const decided = await walk('decideAppeal', { input: { appealId: notifier.receipt.id, outcome: 'UPHELD', reason: 'placeholder reason' } }, 'APPEALS_REVIEWER');
     expect(decided.case).toMatchObject({ id: mpa.caseId, status: 'CLOSED' });
     await expectCaseAsStored(decided.case);
@@ -216,6 +221,10 @@ describe('every caller may read every non-null field of its payload', () => {
     const platform = await walk('submitAppeal', { input: { decisionId: target.decisionId, appellantAccountId: target.reportedAccountId, statement: 'placeholder statement' } }, 'PLATFORM');
     expect(platform.receipt).toMatchObject({ status: 'PENDING', appellantKind: 'AFFECTED_ACCOUNT', decisionId: target.decisionId });
     expect((await walk('claimNextCase', { queue: 'APPEALS' }, 'LEAD')).case.id).toBe(target.caseId);
+    await walk('releaseCase', { caseId: target.caseId }, 'LEAD');
+    const chosenByLead = await walk('claimCase', { id: target.caseId }, 'LEAD');
+    expect(chosenByLead.case).toMatchObject({ id: target.caseId, status: 'APPEALED' });
+    await expectCaseAsStored(chosenByLead.case);
     const overturned = await walk('decideAppeal', { input: { appealId: platform.receipt.id, outcome: 'OVERTURNED', reason: 'placeholder reason' } }, 'LEAD');
     await expectCaseAsStored(overturned.case);
   });

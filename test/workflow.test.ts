@@ -77,9 +77,9 @@ describe('child sexual exploitation', () => {
     expect(filed.guidance.ncmecPhone).toBe('1-800-843-5678');
     expect(filed.guidance.message).toMatch(/do not like, reply to/);
 
-    // A reviewer without the specialist qualification may not work the queue.
+    // A reviewer without the specialist qualification may not work the queue; the refusal names the qualification.
     const refused = await client.op('ClaimNextCase', { queue: 'CHILD_SEXUAL_EXPLOITATION' }, t.reviewer);
-    expect(refused.data.claimNextCase.__typename).toBe('ForbiddenError');
+    expect(refused.data.claimNextCase).toEqual({ __typename: 'NotQualifiedError', message: 'You are not qualified to work the CHILD_SEXUAL_EXPLOITATION queue: it needs CHILD_SAFETY_SPECIALIST' });
 
     const claimed = await claim('CHILD_SEXUAL_EXPLOITATION', t.specialist);
     expect(claimed.__typename).toBe('ClaimNextCaseSuccess');
@@ -447,6 +447,19 @@ describe('audit coverage', () => {
     expect(events[4]!.changes).toMatchObject({ algorithm: 'PDQ', value });
     const fields = ['createHashBank', 'updateHashBank', 'importHashBank', 'addBankHash', 'removeBankHash'];
     for (const [i, field] of fields.entries()) auditedMutations.set(field, events[i] !== undefined);
+  });
+
+  it('a lead claims a chosen case with ClaimCase, as the reviewer UI sends it', async () => {
+    const filed = await submit(report({}));
+    const chosen = await caseOfReport(filed.report.id);
+    const claimed = await client.op('ClaimCase', { id: chosen.id, expectedVersion: chosen.version }, t.lead);
+    expect(claimed.errors).toBeUndefined();
+    expect(claimed.data.claimCase).toMatchObject({ __typename: 'ClaimCaseSuccess', case: { id: chosen.id, status: 'IN_REVIEW', version: chosen.version + 1, assignee: { id: 'lead-1' } } });
+    // A reviewer who is neither a lead nor an appeals reviewer takes the next case instead: refused by scope, as a union member.
+    const other = await caseOfReport((await submit(report({}))).report.id);
+    const refused = await client.op('ClaimCase', { id: other.id }, t.reviewer);
+    expect(refused).toMatchObject({ data: { claimCase: { __typename: 'ForbiddenError', message: 'Not authorized' } } });
+    expect(refused.errors).toBeUndefined();
   });
 
   it('every field of the Mutation type was exercised above and wrote at least one audit event', () => {

@@ -4,17 +4,24 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, type GraphQLResolveInfo } from 'graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { canHandleCategory, type Category, type Role } from '../policy/index.js';
+import { ForbiddenError, NotAuthenticatedError } from '../services/errors.js';
 import type { GraphQLContext } from './context.js';
 
 const has = (ctx: GraphQLContext, ...roles: Role[]) => !!ctx.user && roles.some((r) => ctx.user!.roles.includes(r));
 
 export const REVIEWING_ROLES: Role[] = ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD'];
 export const OVERSIGHT_ROLES: Role[] = ['LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'];
+
+/** Whether the field's result union lists this error type (the errors plugin then answers it as that member). */
+function advertises(info: GraphQLResolveInfo, type: unknown): boolean {
+  const errors = info.parentType.getFields()[info.fieldName]?.extensions?.pothosErrors;
+  return Array.isArray(errors) && errors.includes(type);
+}
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
@@ -34,12 +41,17 @@ export const builder = new SchemaBuilder<{
     auditor: boolean;
     /** Reporter identity and contact: leads, admins, law-enforcement liaisons. */
     reporterIdentity: boolean;
+    /** May choose a case to claim by id: leads and appeals reviewers. */
+    choosesCases: boolean;
     /** May see cases of this category (exploitation and abuse media: specialists and leads). */
     handlesCategory: Category;
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, PrismaPlugin, RelayPlugin],
+  // The errors plugin wraps scope-auth, so a field that lists ForbiddenError and NotAuthenticatedError among its errors
+  // (every mutation) answers a refused scope with that member of its result union; every other field (queries, the
+  // fields of a payload, subscriptions) still refuses with a top-level error of the same message and code.
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,
@@ -53,12 +65,17 @@ export const builder = new SchemaBuilder<{
       oversight: has(ctx, ...OVERSIGHT_ROLES),
       auditor: has(ctx, 'LEAD', 'ADMIN'),
       reporterIdentity: has(ctx, 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'),
+      choosesCases: has(ctx, 'LEAD', 'APPEALS_REVIEWER'),
       handlesCategory: (category) => !!ctx.user && canHandleCategory(ctx.user.roles, category),
     }),
-    unauthorizedError: (_parent, ctx) =>
-      ctx.user
-        ? new GraphQLError('Not authorized', { extensions: { code: 'FORBIDDEN', http: { status: 200 } } })
-        : new GraphQLError('Authentication required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 200 } } }),
+    // The same words and code whichever channel carries them, and nothing about what was refused or why.
+    unauthorizedError: (_parent, ctx, info) => {
+      const [Refusal, message, code] = ctx.user
+        ? ([ForbiddenError, 'Not authorized', 'FORBIDDEN'] as const)
+        : ([NotAuthenticatedError, 'Authentication required', 'UNAUTHENTICATED'] as const);
+      if (advertises(info, Refusal)) return new Refusal(message);
+      return new GraphQLError(message, { extensions: { code, http: { status: 200 } } });
+    },
   },
   errors: { defaultTypes: [] },
   prisma: {

@@ -10,12 +10,14 @@ import {
   NoCaseAvailableError,
   NotAuthenticatedError,
   NotFoundError,
+  NotQualifiedError,
   RateLimitedError,
   ValidationError,
   VersionConflictError,
   type FieldIssue,
 } from '../services/errors.js';
 import { builder } from './builder.js';
+import { RoleEnum } from './enums.js';
 
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
   description: 'A problem the client can act on. Every mutation result is a union of its success type and these.',
@@ -60,6 +62,13 @@ builder.objectType(ExposureCapReachedError, {
   interfaces: [ErrorInterface],
   isTypeOf: (value) => value instanceof ExposureCapReachedError,
   fields: (t) => ({ cap: t.exposeInt('cap') }),
+});
+builder.objectType(NotQualifiedError, {
+  name: 'NotQualifiedError',
+  description: 'The step needs a qualification (role) the caller does not hold now; `qualification` names it',
+  interfaces: [ErrorInterface],
+  isTypeOf: (value) => value instanceof NotQualifiedError,
+  fields: (t) => ({ qualification: t.field({ type: RoleEnum, resolve: (e) => e.qualification }) }),
 });
 builder.objectType(RateLimitedError, {
   name: 'RateLimitedError',

@@ -11,8 +11,8 @@ import { covers, fromSnapshot, withCommitted } from '../services/case-snapshot.j
 import { QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { canHandleCategory, canWorkQueue, handledCategories, type Category, type QueueName, type Role } from '../policy/index.js';
-import { ExposureCapReachedError, NoCaseAvailableError } from '../services/errors.js';
-import { claimNextCase, releaseCase, renewLease, type ClaimResult } from '../services/claims.js';
+import { ExposureCapReachedError, NoCaseAvailableError, NotQualifiedError, VersionConflictError } from '../services/errors.js';
+import { claimCase, claimNextCase, releaseCase, renewLease, type ClaimResult } from '../services/claims.js';
 import type { QueueEvent } from '../services/context.js';
 import type { GraphQLContext } from './context.js';
 import type { CaseStatus } from '../generated/prisma/enums.js';
@@ -88,9 +88,36 @@ builder.mutationField('claimNextCase', (t) =>
     type: ClaimNextCaseSuccess,
     authScopes: { reviewer: true },
     description: 'Take the most urgent unclaimed case you may handle, with a lease',
-    errors: { types: [...COMMON_ERRORS, NoCaseAvailableError, ExposureCapReachedError], directResult: true, union: { name: 'ClaimNextCaseResult' } },
+    errors: { types: [...COMMON_ERRORS, NoCaseAvailableError, ExposureCapReachedError, NotQualifiedError], directResult: true, union: { name: 'ClaimNextCaseResult' } },
     args: { queue: t.arg({ type: QueueNameEnum, required: true }) },
     resolve: (_root, { queue }, ctx) => claimNextCase(ctx.services, queue),
+  }),
+);
+
+const ClaimCaseSuccess = builder.objectRef<ClaimResult>('ClaimCaseSuccess').implement({
+  fields: (t) => ({
+    case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.case.id } }) }),
+    leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.mutationField('claimCase', (t) =>
+  t.field({
+    type: ClaimCaseSuccess,
+    authScopes: { choosesCases: true },
+    description:
+      'Claim a chosen waiting case, with a lease: leads any case, appeals reviewers an appeal. The same qualification, ' +
+      'escalation and exposure rules as claimNextCase; a case you may not see is NotFoundError, like a missing one',
+    errors: {
+      types: [...COMMON_ERRORS, NotQualifiedError, ExposureCapReachedError, VersionConflictError],
+      directResult: true,
+      union: { name: 'ClaimCaseResult' },
+    },
+    args: {
+      id: t.arg.id({ required: true }),
+      expectedVersion: t.arg.int({ required: false, description: 'When given, the claim is refused (VersionConflictError) unless the case is at this version' }),
+    },
+    resolve: (_root, { id, expectedVersion }, ctx) => claimCase(ctx.services, String(id), expectedVersion),
   }),
 );
 

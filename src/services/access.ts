@@ -53,6 +53,16 @@ export interface CaseAccessOptions {
  * not see are refused alike (`NotFoundError`), so a refusal never tells whether a hidden case exists.
  */
 export async function caseAccess(ctx: ServiceContext, unit: Unit, caseId: string, options: CaseAccessOptions = {}): Promise<CaseAccess> {
+  const access = await visibleCase(ctx, unit, caseId, options);
+  if (!mayHoldCase(access.roles, access.case)) throw new ForbiddenError(`You are not qualified to work on ${access.case.category} cases`);
+  return access;
+}
+
+/**
+ * Locks the case and checks that the caller may see it now and holds one of `anyOf`, not yet that they may work on
+ * it. Missing and hidden cases are refused alike (`NotFoundError`).
+ */
+export async function visibleCase(ctx: ServiceContext, unit: Unit, caseId: string, options: CaseAccessOptions = {}): Promise<CaseAccess> {
   const user = requireUser(ctx);
   const roles = await currentRoles(unit.tx, user);
   const notFound = () => new NotFoundError(options.notFound ?? 'Case');
@@ -63,7 +73,6 @@ export async function caseAccess(ctx: ServiceContext, unit: Unit, caseId: string
   if (options.anyOf && !options.anyOf.some((r) => roles.includes(r))) {
     throw new ForbiddenError(`This step needs one of: ${options.anyOf.join(', ')}`);
   }
-  if (!mayHoldCase(roles, found)) throw new ForbiddenError(`You are not qualified to work on ${found.category} cases`);
   return { case: found, roles, userId: user.id };
 }
 

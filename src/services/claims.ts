@@ -2,24 +2,31 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { Case } from '../generated/prisma/client.js';
 import {
+  canHandleCategory,
   canWorkQueue,
+  categoryQualification,
   handledCategories,
   CATEGORIES,
   isHighExposureCategory,
+  queueQualification,
   type Category,
   type QueueName,
+  type Role,
 } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import {
   ExposureCapReachedError,
   ForbiddenError,
+  InvalidTransitionError,
   NoCaseAvailableError,
   NotAuthenticatedError,
+  NotQualifiedError,
+  VersionConflictError,
 } from './errors.js';
 import { NoChange, inTransaction, type Unit } from './transaction.js';
 import { transition } from './workflow.js';
 import { fromUtc, isoOf, utcTimestamp } from './sql.js';
-import { currentRoles, requireCaseAccess } from './access.js';
+import { currentRoles, requireCaseAccess, visibleCase } from './access.js';
 
 export function requireUser(ctx: ServiceContext) {
   if (ctx.actor.kind !== 'USER') throw new NotAuthenticatedError();
@@ -70,11 +77,12 @@ export interface ClaimResult {
 /** Atomically gives the caller the most urgent unclaimed case in the queue that they may handle. */
 export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Promise<ClaimResult> {
   const user = requireUser(ctx);
-  if (!canWorkQueue(user.roles, queue)) throw new ForbiddenError(`You are not qualified to work the ${queue} queue`);
+  const unqualified = () => new NotQualifiedError(queueQualification(queue), `You are not qualified to work the ${queue} queue: it needs ${queueQualification(queue)}`);
+  if (!canWorkQueue(user.roles, queue)) throw unqualified();
   return inTransaction(ctx, async (unit) => {
     // The caller's access as it stands now, not as the request began (src/services/access.ts).
     const roles = await currentRoles(unit.tx, user);
-    if (!canWorkQueue(roles, queue)) throw new ForbiddenError(`You are not qualified to work the ${queue} queue`);
+    if (!canWorkQueue(roles, queue)) throw unqualified();
     const capReached = (await exposureToday(ctx, user.id, unit.tx)) >= ctx.settings.dailyExposureCap;
     const categories = handledCategories(roles).filter((c) => !capReached || !isHighExposureCategory(c));
     const appeals = queue === 'APPEALS';
@@ -84,9 +92,62 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
       if (capReached && (await pickCase(unit, queue, handledCategories(roles), appeals, user.id, lead, true))) {
         throw new ExposureCapReachedError(ctx.settings.dailyExposureCap);
       }
+      // The appeals queue holds every category: say what waits there for others, by the qualification it needs
+      // (never which case, nor how many).
+      const others = CATEGORIES.filter((c) => !canHandleCategory(roles, c));
+      const other = others.length ? await pickCase(unit, queue, others, appeals, user.id, lead, true) : null;
+      if (other) {
+        const { category } = await unit.tx.case.findUniqueOrThrow({ where: { id: other }, select: { category: true } });
+        throw notQualifiedFor(category, `Nothing you may handle is waiting in ${queue}`);
+      }
       throw new NoCaseAvailableError(queue);
     }
     return lease(ctx, unit, picked, appeals ? 'claimAppeal' : 'claim', user.id);
+  });
+}
+
+const notQualifiedFor = (category: Category, lead: string) =>
+  new NotQualifiedError(categoryQualification(category), `${lead}: ${category} cases need ${categoryQualification(category)}`);
+
+/** Who may choose a case by id rather than take the next one: leads (any case), appeals reviewers (appeals). */
+export const CASE_CHOOSERS: readonly Role[] = ['LEAD', 'APPEALS_REVIEWER'];
+
+/**
+ * Claims the case the caller chose, under the same rules as claimNextCase: the category's and queue's qualification,
+ * an escalated case to a lead other than the one who escalated it, an appeal never to its original decider, and the
+ * daily exposure cap. Leads may choose any waiting case, appeals reviewers an appeal. A case the caller may not see
+ * is refused like one that does not exist; `expectedVersion`, when given, must be the case's version.
+ */
+export async function claimCase(ctx: ServiceContext, caseId: string, expectedVersion?: number | null): Promise<ClaimResult> {
+  const user = requireUser(ctx);
+  return inTransaction(ctx, async (unit) => {
+    const { case: found, roles } = await visibleCase(ctx, unit, caseId, { anyOf: CASE_CHOOSERS });
+    const lead = roles.includes('LEAD');
+    const appeal = found.status === 'APPEALED';
+    if (!canHandleCategory(roles, found.category)) throw notQualifiedFor(found.category, 'You may not claim this case');
+    if (!canWorkQueue(roles, found.queue)) {
+      throw new NotQualifiedError(queueQualification(found.queue), `You may not claim this case: the ${found.queue} queue needs ${queueQualification(found.queue)}`);
+    }
+    if (!appeal && !lead) {
+      throw new NotQualifiedError('LEAD', 'Only leads choose a case outside the appeals queue; take the next one with claimNextCase');
+    }
+    if (found.assigneeId) {
+      throw new InvalidTransitionError(found.assigneeId === user.id ? 'You already hold this case; renew your lease to keep it' : 'This case is claimed by another reviewer');
+    }
+    const step = appeal ? 'claimAppeal' : 'claim';
+    transition(found.status, step);
+    if (found.escalationReason) {
+      if (!lead) throw new NotQualifiedError('LEAD', 'This case was escalated under the two-person rule: a lead must take it');
+      if (found.escalatedById === user.id) throw new ForbiddenError('You escalated this case: another lead must take it');
+    }
+    if (appeal && (await unit.tx.decision.count({ where: { caseId: found.id, decidedById: user.id } }))) {
+      throw new ForbiddenError('The appeal must be handled by someone other than the original decider');
+    }
+    if (expectedVersion != null && expectedVersion !== found.version) throw new VersionConflictError(found.version);
+    if (isHighExposureCategory(found.category) && (await exposureToday(ctx, user.id, unit.tx)) >= ctx.settings.dailyExposureCap) {
+      throw new ExposureCapReachedError(ctx.settings.dailyExposureCap);
+    }
+    return lease(ctx, unit, found.id, step, user.id);
   });
 }
 

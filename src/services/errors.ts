@@ -1,6 +1,6 @@
 // Typed domain errors. The GraphQL layer turns each into a member of the mutation's result union; anything else is
 // masked as an internal error with a request id.
-import type { EscalationReason } from '../policy/index.js';
+import type { EscalationReason, Role } from '../policy/index.js';
 
 export abstract class DomainError extends Error {
   abstract readonly code: string;
@@ -60,6 +60,17 @@ export class NoCaseAvailableError extends DomainError {
   readonly code = 'QUEUE_EMPTY';
   constructor(queue: string) {
     super(`No case is waiting in ${queue}`);
+  }
+}
+
+/** The caller lacks the qualification (role) this step needs, which the refusal names. */
+export class NotQualifiedError extends DomainError {
+  readonly code = 'NOT_QUALIFIED';
+  constructor(
+    readonly qualification: Role,
+    message: string,
+  ) {
+    super(message);
   }
 }
 

@@ -97,7 +97,7 @@ const schema = z
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** PDQ hashes within this Hamming distance of a bank hash match (HMA's confident-match threshold is 31). */
     PDQ_MATCH_DISTANCE: z.coerce.number().int().min(0).max(63).default(31),
-    // NCMEC's CyberTipline reporting web service (README "CyberTipline"). URL, username and password go together.
+    // NCMEC's CyberTipline reporting web service (docs/operations.md "CyberTipline"). URL, username and password go together.
     NCMEC_API_URL: secureUrl('NCMEC\'s base URL, e.g. https://exttest.cybertip.org/ispws').optional(),
     NCMEC_USERNAME: z.string().min(1).optional(),
     NCMEC_PASSWORD: z.string().min(1).optional(),

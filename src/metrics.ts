@@ -26,7 +26,7 @@ export interface Metrics {
   queueSource?: () => Promise<QueueFigures[]>;
   /** The instance's in-memory PDQ index of the hash banks. */
   hashIndexSource?: () => { banks: number; hashes: number; bytes: number };
-  /** CyberTipline figures at scrape time (README "CyberTipline"). */
+  /** CyberTipline figures at scrape time (docs/operations.md "CyberTipline"). */
   ncmecSource?: () => Promise<NcmecFigures>;
   /** A bounded operation label: named operations up to a limit, then "other". */
   operationLabel(name: string | null | undefined): string;

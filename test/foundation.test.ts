@@ -39,7 +39,13 @@ describe('database target', () => {
 
   it('answers /healthz and /readyz', async () => {
     const base = server.url.replace('/graphql', '');
-    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.headers.get('content-type')).toBe('application/json');
+    expect(await health.json()).toEqual({ status: 'ok' });
+    // Probes are yoga plugins, so yoga answers them in-process too, with the same bodies.
+    const inProcess = await server.app.yoga.fetch('http://localhost/healthz');
+    expect([inProcess.status, await inProcess.json()]).toEqual([200, { status: 'ok' }]);
     // Ready once the hash banks are loaded too, which happens just after start (test/hash-banks.test.ts).
     const deadline = Date.now() + 10_000;
     let ready = await fetch(`${base}/readyz`);
@@ -49,7 +55,10 @@ describe('database target', () => {
       ready = await fetch(`${base}/readyz`);
     }
     expect(ready.status).toBe(200);
+    expect(ready.headers.get('content-type')).toBe('application/json');
     expect(await ready.json()).toEqual({ status: 'ready', live: process.env.REDIS_URL ? 'ok' : 'in-process' });
+    const readyInProcess = await server.app.yoga.fetch('http://localhost/readyz');
+    expect([readyInProcess.status, await readyInProcess.json()]).toEqual([200, { status: 'ready', live: process.env.REDIS_URL ? 'ok' : 'in-process' }]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Applies prisma/migrations/*/migration.sql in order, the way `prisma migrate deploy` would: each migration in its own
 // transaction, recorded in _prisma_migrations with Prisma's columns and checksum, under Prisma's advisory lock so that
 // instances starting together apply each migration once. The WASM schema engine cannot deploy to PostgreSQL here
-// (see README), so this is the application's job.
+// (docs/architecture.md "Migrations"), so this is the application's job.
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // A client for NCMEC's CyberTipline reporting web service for ESPs ("ISPWS"): HTTP Basic auth on every call,
-// XML documents built and read with fast-xml-parser, answers classified by NCMEC's response codes. See README
-// "CyberTipline" for the endpoints, the codes and what the service does with each.
+// XML documents built and read with fast-xml-parser, answers classified by NCMEC's response codes. See
+// docs/operations.md "CyberTipline" for the endpoints, the codes and what the service does with each.
 import { createHash } from 'node:crypto';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 

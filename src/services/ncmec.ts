@@ -80,7 +80,7 @@ export class CyberTipline {
     if (!this.halt) {
       this.options.logger.error(
         { ncmecResponseCode: reason.code, ncmecResponseDescription: reason.description },
-        'ALERT: NCMEC refused the CyberTipline credentials; no report is sent until they are fixed (README "CyberTipline")',
+        'ALERT: NCMEC refused the CyberTipline credentials; no report is sent until they are fixed (docs/operations.md "CyberTipline")',
       );
     }
     this.halt = reason;
@@ -301,7 +301,7 @@ function reportXml(payload: CyberTiplinePayload, channel: CyberTipline) {
   );
 }
 
-/** What became of the evidence file: attached, or why not (README "Evidence"). */
+/** What became of the evidence file: attached, or why not (docs/operations.md "Evidence"). */
 export type EvidenceOutcome = 'ATTACHED' | 'HASH_MISMATCH' | 'NO_VERIFIABLE_HASH' | 'NOT_AVAILABLE' | 'REFUSED';
 
 /**

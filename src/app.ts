@@ -47,8 +47,6 @@ export interface AppOptions {
   /** Overrides the CyberTipline built from the configuration (null: none). */
   ncmec?: CyberTipline | null;
   now?: () => Date;
-  /** For `bench/` only: measure intake without the audit chain. */
-  skipAuditForBenchmark?: boolean;
 }
 
 export interface App {
@@ -142,7 +140,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     leaseMinutes: config.LEASE_MINUTES,
     dailyExposureCap: config.DAILY_EXPOSURE_CAP,
     secret: config.JWT_SECRET,
-    skipAuditForBenchmark: options.skipAuditForBenchmark === true,
   };
   // Analytics gets its own small pool with a statement timeout (on a server) and admits ANALYTICS_POOL_SIZE requests at
   // once, so an analyst's long period never takes the connections intake and reviewers need.
@@ -150,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const analytics = analyticsAccess(analyticsPool.prisma, { earliest: config.ANALYTICS_EARLIEST, maxPeriodDays: config.ANALYTICS_MAX_PERIOD_DAYS }, analyticsPool.separate ? config.ANALYTICS_POOL_SIZE : 1);
   const serviceContext = (actor: Actor, requestId: string | null = null): ServiceContext => ({
     prisma: db.prisma,
+    pool: db.pool,
     actor,
     requestId,
     now,

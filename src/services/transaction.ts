@@ -36,6 +36,15 @@ export async function inTransaction<T>(ctx: ServiceContext, work: (unit: Unit) =
     if (error instanceof NoChange) return error.value as T;
     throw error;
   }
+  await releaseCommitted(ctx, events, effects);
+  return result;
+}
+
+/**
+ * What a unit releases once its transaction has committed: its queue events, stamped with the commit time, then its
+ * other effects. Also used by units written as one SQL statement (src/services/intake-statement.ts).
+ */
+export async function releaseCommitted(ctx: ServiceContext, events: QueueEvent[], effects: Array<() => void> = []): Promise<void> {
   const committedAt = new Date().toISOString();
   for (const event of events) ctx.events.publish({ ...event, committedAt });
   for (const effect of effects) effect();
@@ -44,7 +53,6 @@ export async function inTransaction<T>(ctx: ServiceContext, work: (unit: Unit) =
   // subscribers receive the event sooner and the writer waits only for that. With Redis the events leave through it,
   // and the yield costs one turn of the loop.
   if (events.length) await new Promise((resolve) => setImmediate(resolve));
-  return result;
 }
 
 function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, events: QueueEvent[], effects: Array<() => void>, timeout: number) {
@@ -63,10 +71,8 @@ function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, event
       // After every write of the unit, so each event carries the case as it commits.
       const snapshots = events.length ? await snapshotCases(tx, [...new Set(events.map((e) => e.caseId))]) : new Map();
       for (const event of events) event.snapshot = snapshots.get(event.caseId);
-      if (!ctx.settings.skipAuditForBenchmark) {
-        const { accessGeneration } = await appendAudit(tx, entries, { actor: ctx.actor, requestId: ctx.requestId, at: now });
-        for (const event of events) event.accessGeneration = accessGeneration;
-      }
+      const { accessGeneration } = await appendAudit(tx, entries, { actor: ctx.actor, requestId: ctx.requestId, at: now });
+      for (const event of events) event.accessGeneration = accessGeneration;
       return value;
     },
     { maxWait: 15_000, timeout },

@@ -104,6 +104,29 @@ describe('SQL statements per request', () => {
     console.log(`SQL statements: intake of new content = ${fresh.length}; a folding one = ${folded.length}`);
   });
 
+  it('claimNextCase takes the case in one statement: UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING, with its claim row', async () => {
+    const reviewer = await token('n1-claimer', ['REVIEWER']);
+    await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' } });
+    await server.gql('{ __typename }', {}, { token: reviewer }); // the reviewer record is created on first sight
+    recorded = [];
+    const claimed = await server.gql(`mutation { claimNextCase(queue: MINOR_PHYSICAL_ALTERCATION) { ... on ClaimNextCaseSuccess { case { id status assignee { id } } leaseExpiresAt } } }`, {}, { token: reviewer });
+    const sent = recorded;
+    recorded = null;
+    expect(claimed.data.claimNextCase.case).toMatchObject({ status: 'IN_REVIEW', assignee: { id: 'n1-claimer' } });
+    const taking = sent.filter((q) => /SKIP LOCKED/.test(q));
+    expect(taking).toHaveLength(1);
+    expect(taking[0]).toMatch(/UPDATE "Case"[\s\S]*WHERE "id" = \(\s*SELECT[\s\S]*FOR UPDATE SKIP LOCKED\)[\s\S]*RETURNING[\s\S]*INSERT INTO "CaseClaim"/);
+    // Nothing else writes the case or the claim.
+    expect(sent.filter((q) => /UPDATE "public"."Case"|INSERT INTO "public"."CaseClaim"/.test(q))).toEqual([]);
+    const id = claimed.data.claimNextCase.case.id;
+    const claims = await server.app.db.prisma.caseClaim.findMany({ where: { caseId: id } });
+    expect(claims).toMatchObject([{ reviewerId: 'n1-claimer', category: 'MINOR_PHYSICAL_ALTERCATION' }]);
+    const audit = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: id, action: 'case.claimed' } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.changes).toMatchObject({ status: { from: 'OPEN', to: 'IN_REVIEW' }, assigneeId: { to: 'n1-claimer' } });
+    console.log(`SQL statements: claimNextCase = ${sent.length}`);
+  });
+
   it("the one-statement intake's live event carries the case exactly as snapshotCases reads it", async () => {
     const published: QueueEvent[] = [];
     const ctx = server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '192.0.2.44' });

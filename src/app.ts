@@ -23,7 +23,7 @@ import { createLoaders, type GraphQLContext } from './schema/context.js';
 import type { Actor, ServiceContext } from './services/context.js';
 import { DomainError } from './services/errors.js';
 import { createCyberTipline, unsentNcmecReports, type CyberTipline } from './services/ncmec.js';
-import { effectiveRoles, ensureReviewer, readAccess } from './services/reviewers.js';
+import { ReviewerRecords, effectiveRoles, readAccess } from './services/reviewers.js';
 import { startJobs, type Jobs } from './jobs/index.js';
 import { parseSigningKey, startCheckpointWriter, type CheckpointWriter } from './services/audit-checkpoints.js';
 import { createIntakeLimiter } from './limits/intake.js';
@@ -145,9 +145,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // once, so an analyst's long period never takes the connections intake and reviewers need.
   const analyticsPool = db.sidePool({ size: config.ANALYTICS_POOL_SIZE, statementTimeoutMs: config.ANALYTICS_STATEMENT_TIMEOUT_MS });
   const analytics = analyticsAccess(analyticsPool.prisma, { earliest: config.ANALYTICS_EARLIEST, maxPeriodDays: config.ANALYTICS_MAX_PERIOD_DAYS }, analyticsPool.separate ? config.ANALYTICS_POOL_SIZE : 1);
+  const reviewers = new ReviewerRecords(db.prisma, db.accessWatch);
   const serviceContext = (actor: Actor, requestId: string | null = null): ServiceContext => ({
     prisma: db.prisma,
     pool: db.pool,
+    accessWatch: db.accessWatch,
     actor,
     requestId,
     now,
@@ -256,7 +258,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       let user = token;
       if (token) {
         // Access an admin withdrew applies at once, however long the token is still valid.
-        const access = await ensureReviewer(db.prisma, token);
+        const access = await reviewers.ensure(token);
         if (access.suspended) throw new AuthenticationError('Your access has been suspended');
         user = { ...token, roles: effectiveRoles(token.roles, access) };
       }

@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
 import { applyMigrations, migrationsApplied } from './migrate.js';
+import { AccessWatch } from './access-watch.js';
 
 export type { PrismaClient };
 
@@ -27,6 +28,8 @@ export interface DatabaseOptions {
 export interface Database {
   prisma: PrismaClient;
   pool: pg.Pool;
+  /** The reviewer-access generation as the pool's connections hear it (src/db/access-watch.ts). */
+  accessWatch: AccessWatch;
   /** `embedded` or `server`, with the host (the embedded database's socket directory) and database (never credentials). */
   target: { kind: 'embedded' | 'server'; host: string; database: string };
   ready(): Promise<boolean>;
@@ -54,6 +57,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   });
   // An idle client that loses its server emits 'error' on the pool; without a listener that would crash the process.
   pool.on('error', () => {});
+  const accessWatch = new AccessWatch(pool);
   try {
     if (options.migrate !== false) await applyMigrations(pool);
   } catch (error) {
@@ -65,6 +69,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     prisma,
     pool,
+    accessWatch,
     target: { kind: embedded ? 'embedded' : 'server', host: decodeURIComponent(url.host), database: url.pathname.slice(1) },
     async ready() {
       try {

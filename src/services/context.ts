@@ -53,6 +53,8 @@ export interface ServiceContext {
    * filing: src/services/intake-statement.ts). Without it those paths go through Prisma as every other unit does.
    */
   pool?: pg.Pool;
+  /** Told the access generation each unit committed under, so access changed here counts here at once. */
+  accessWatch?: { observe(generation: number): void };
   actor: Actor;
   requestId: string | null;
   now(): Date;

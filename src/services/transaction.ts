@@ -30,12 +30,14 @@ export async function inTransaction<T>(ctx: ServiceContext, work: (unit: Unit) =
   const events: QueueEvent[] = [];
   const effects: Array<() => void> = [];
   let result: T;
+  const committed = { accessGeneration: undefined as number | undefined };
   try {
-    result = await runUnit(ctx, work, events, effects, options.timeoutMs ?? 30_000);
+    result = await runUnit(ctx, work, events, effects, options.timeoutMs ?? 30_000, committed);
   } catch (error) {
     if (error instanceof NoChange) return error.value as T;
     throw error;
   }
+  if (committed.accessGeneration !== undefined) ctx.accessWatch?.observe(committed.accessGeneration);
   await releaseCommitted(ctx, events, effects);
   return result;
 }
@@ -55,7 +57,14 @@ export async function releaseCommitted(ctx: ServiceContext, events: QueueEvent[]
   if (events.length) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, events: QueueEvent[], effects: Array<() => void>, timeout: number) {
+function runUnit<T>(
+  ctx: ServiceContext,
+  work: (unit: Unit) => Promise<T>,
+  events: QueueEvent[],
+  effects: Array<() => void>,
+  timeout: number,
+  committed: { accessGeneration: number | undefined },
+) {
   return ctx.prisma.$transaction(
     async (tx) => {
       const now = ctx.now();
@@ -73,6 +82,7 @@ function runUnit<T>(ctx: ServiceContext, work: (unit: Unit) => Promise<T>, event
       for (const event of events) event.snapshot = snapshots.get(event.caseId);
       const { accessGeneration } = await appendAudit(tx, entries, { actor: ctx.actor, requestId: ctx.requestId, at: now });
       for (const event of events) event.accessGeneration = accessGeneration;
+      committed.accessGeneration = accessGeneration;
       return value;
     },
     { maxWait: 15_000, timeout },

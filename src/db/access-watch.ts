@@ -18,28 +18,27 @@ export class AccessWatch {
   #listening = 0;
   /** Moves whenever the pool had no listening connection: what was read before may have missed a notification. */
   #epoch = 0;
-  readonly #watched = new WeakSet<pg.Client>();
+  readonly #watched = new WeakSet<pg.ClientBase>();
 
-  constructor(pool: pg.Pool) {
-    pool.on('connect', (client) => {
-      client.on('notification', (message) => {
-        if (message.channel === ACCESS_CHANNEL && message.payload) this.observe(Number(message.payload));
-      });
-      // Queued before anything the pool's user sends on this new connection.
-      client.query(`LISTEN ${ACCESS_CHANNEL}`).then(
-        () => {
-          this.#watched.add(client);
-          this.#listening += 1;
-        },
-        () => {},
-      );
+  /** The pool's `onConnect`: a new connection LISTENs before the pool hands it out. */
+  readonly onConnect = async (client: pg.ClientBase) => {
+    client.on('notification', (message) => {
+      if (message.channel === ACCESS_CHANNEL && message.payload) this.observe(Number(message.payload));
     });
+    await client.query(`LISTEN ${ACCESS_CHANNEL}`);
+    this.#watched.add(client);
+    this.#listening += 1;
+  };
+
+  /** Follows the pool's connections as it removes them. */
+  watch(pool: pg.Pool) {
     pool.on('remove', (client) => {
       if (!this.#watched.has(client)) return;
       this.#watched.delete(client);
       this.#listening -= 1;
       if (this.#listening === 0) this.#epoch += 1;
     });
+    return this;
   }
 
   observe(generation: number) {

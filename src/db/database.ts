@@ -50,14 +50,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     connectionString = embedded.connectionString;
   }
   const url = new URL(connectionString);
+  const accessWatch = new AccessWatch();
   const pool = new pg.Pool({
     connectionString,
     max: embedded ? 1 : (options.poolSize ?? 10),
     connectionTimeoutMillis: 10_000,
+    onConnect: accessWatch.onConnect,
   });
+  accessWatch.watch(pool);
   // An idle client that loses its server emits 'error' on the pool; without a listener that would crash the process.
   pool.on('error', () => {});
-  const accessWatch = new AccessWatch(pool);
   try {
     if (options.migrate !== false) await applyMigrations(pool);
   } catch (error) {

@@ -1,16 +1,10 @@
-// Prisma CLI configuration. The CLI runs on its WebAssembly engines ("js"), which reach the database through the
-// same driver adapter as the application. Only `prisma migrate diff` needs a live connection (scripts/migration-new.ts
-// serves an embedded PGlite for it); `prisma generate` never connects.
+// Prisma 7 CLI configuration. The project runs `prisma generate` with it (scripts/prisma.mjs); generating never
+// connects, and migrations are applied by the application (src/db/migrate.ts). The URL is only what Prisma 7 asks of a
+// config; migrations are authored with Prisma 6.19's CLI and its own config (prisma/prisma6.config.ts, docs/prisma.md).
 import { defineConfig } from 'prisma/config';
-import { PrismaPg } from '@prisma/adapter-pg';
 
 export default defineConfig({
   schema: 'prisma/schema.prisma',
   migrations: { path: 'prisma/migrations' },
-  engine: 'js',
-  experimental: { adapter: true },
-  async adapter() {
-    const connectionString = process.env.PRISMA_CLI_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-    return new PrismaPg({ connectionString });
-  },
+  datasource: { url: process.env.PRISMA_CLI_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
 });

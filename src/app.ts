@@ -17,7 +17,7 @@ import { schema } from './schema/index.js';
 import type { GraphQLContext } from './schema/context.js';
 import type { Actor, ServiceContext } from './services/context.js';
 import { createCyberTipline, unsentNcmecReports, type CyberTipline } from './services/ncmec.js';
-import { readAccess } from './services/reviewers.js';
+import { ReviewerRecords, readAccess } from './services/reviewers.js';
 import { startJobs, type Jobs } from './jobs/index.js';
 import { parseSigningKey, startCheckpointWriter, type CheckpointWriter } from './services/audit-checkpoints.js';
 import { createIntakeLimiter } from './limits/intake.js';
@@ -51,8 +51,6 @@ export interface AppOptions {
   /** Overrides the CyberTipline built from the configuration (null: none). */
   ncmec?: CyberTipline | null;
   now?: () => Date;
-  /** For `bench/` only: measure intake without the audit chain. */
-  skipAuditForBenchmark?: boolean;
 }
 
 export interface App {
@@ -119,14 +117,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     leaseMinutes: config.LEASE_MINUTES,
     dailyExposureCap: config.DAILY_EXPOSURE_CAP,
     secret: config.JWT_SECRET,
-    skipAuditForBenchmark: options.skipAuditForBenchmark === true,
   };
   // Analytics gets its own small pool with a statement timeout (on a server) and admits ANALYTICS_POOL_SIZE requests at
   // once, so an analyst's long period never takes the connections intake and reviewers need.
   const analyticsPool = db.sidePool({ size: config.ANALYTICS_POOL_SIZE, statementTimeoutMs: config.ANALYTICS_STATEMENT_TIMEOUT_MS });
   const analytics = analyticsAccess(analyticsPool.prisma, { earliest: config.ANALYTICS_EARLIEST, maxPeriodDays: config.ANALYTICS_MAX_PERIOD_DAYS }, analyticsPool.separate ? config.ANALYTICS_POOL_SIZE : 1);
+  const reviewers = new ReviewerRecords(db.prisma, db.accessWatch);
   const serviceContext = (actor: Actor, requestId: string | null = null): ServiceContext => ({
     prisma: db.prisma,
+    pool: db.pool,
+    accessWatch: db.accessWatch,
     actor,
     requestId,
     now,
@@ -174,7 +174,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       useOperationMetrics(metrics),
       useRetryAfter(),
     ],
-    context: createContextFactory({ config, db, live, metrics, identityProvider, intakeLimiter, serviceContext }),
+    context: createContextFactory({ config, db, live, metrics, identityProvider, intakeLimiter, serviceContext, reviewers }),
   });
 
   const addressOf = clientAddressOf(config.TRUST_PROXY_HOPS);

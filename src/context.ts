@@ -12,7 +12,7 @@ import type { IdentityProvider } from './auth/provider.js';
 import { createLoaders, type GraphQLContext } from './schema/context.js';
 import type { Actor, ServiceContext } from './services/context.js';
 import { RateLimitedError } from './services/errors.js';
-import { effectiveRoles, ensureReviewer } from './services/reviewers.js';
+import { effectiveRoles, type ReviewerRecords } from './services/reviewers.js';
 import type { IntakeLimiter } from './limits/intake.js';
 import { currentRequestId } from './request-id.js';
 
@@ -34,10 +34,12 @@ export interface ContextDependencies {
   identityProvider: IdentityProvider | undefined;
   intakeLimiter: IntakeLimiter;
   serviceContext(actor: Actor, requestId: string | null): ServiceContext;
+  /** Reviewer records, read once per access generation. */
+  reviewers: ReviewerRecords;
 }
 
 export function createContextFactory(deps: ContextDependencies) {
-  const { config, db, live, metrics, identityProvider, intakeLimiter, serviceContext } = deps;
+  const { config, db, live, metrics, identityProvider, intakeLimiter, serviceContext, reviewers } = deps;
   return async ({ request, req, connectionParams, clientAddress, transport }: YogaInitialContext & ServerContext): Promise<GraphQLContext> => {
     const requestId = currentRequestId() ?? randomUUID();
     const fromParams = connectionParams?.authorization;
@@ -49,7 +51,7 @@ export function createContextFactory(deps: ContextDependencies) {
     let user = token;
     if (token) {
       // Access an admin withdrew applies at once, however long the token is still valid.
-      const access = await ensureReviewer(db.prisma, token);
+      const access = await reviewers.ensure(token);
       if (access.suspended) throw new AuthenticationError('Your access has been suspended');
       user = { ...token, roles: effectiveRoles(token.roles, access) };
     }

@@ -7,12 +7,19 @@
 // from a genesis of 64 zeros, and the first hash cross-checked with `printf '%s%s' "$prev" "$canonical" | sha256sum`.
 // So the writer (appendAudit) and the verifier (verifyAuditChain), which share hashEvent, cannot agree on a wrong form.
 import pg from 'pg';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type TestDatabase } from './support/harness.js';
 import { GENESIS_HASH, appendAudit, hashEvent, verifyAuditChain, type AuditBody } from '../src/services/audit.js';
 import { canonicalJson } from '../src/services/canonical-json.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
 import type { Actor } from '../src/services/context.js';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { fileNewCase, type NewCaseFiling } from '../src/services/intake-statement.js';
+import type { AuditEntry } from '../src/services/audit.js';
 
 const CASE_ID = '22222222-2222-4222-8222-222222222222';
 
@@ -134,6 +141,117 @@ describe('audit hash: independent test vectors', () => {
       expect(await verifyAuditChain(prisma)).toMatchObject({ ok: false, firstBrokenSeq: 2, checkedEvents: 1 });
     });
   });
+});
+
+/** A filing of new content by the one-statement intake, carrying `entries` as its unit's audit events. */
+function filing(actor: Actor, at: Date, requestId: string | null, entries: AuditEntry[], caseId: string = randomUUID()): NewCaseFiling {
+  return {
+    now: at,
+    case: {
+      id: caseId,
+      contentId: `content-${randomUUID()}`,
+      contentUrl: null,
+      reportedAccountId: null,
+      category: 'MINOR_PHYSICAL_ALTERCATION',
+      queue: 'MINOR_PHYSICAL_ALTERCATION',
+      priority: 3,
+      slaDueAt: new Date(at.getTime() + 86_400_000),
+      childAtImmediateRisk: false,
+      depictedRelationClaimed: false,
+    },
+    report: {
+      id: randomUUID(),
+      mediaHashes: [],
+      category: 'MINOR_PHYSICAL_ALTERCATION',
+      description: 'placeholder description',
+      childAtImmediateRisk: false,
+      reporterRelation: 'OTHER',
+      reporterAccountId: null,
+      contactEmail: null,
+      reporterKey: randomUUID(),
+      followUpTokenHash: randomUUID(),
+      idempotencyKey: null,
+      requestHash: randomUUID(),
+    },
+    audit: { actor, requestId, entries },
+  };
+}
+
+const entryOf = (v: Vector): AuditEntry => ({
+  action: v.body.action,
+  entityType: v.body.entityType,
+  entityId: v.body.entityId,
+  caseId: v.body.caseId,
+  changes: v.body.changes as Record<string, unknown>,
+  policyVersion: v.body.policyVersion,
+});
+
+describe('the one-statement intake writes the same chain (hash computed in SQL)', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  it('vectors written by SQL, JavaScript and SQL in turn: exactly the vectors’ hashes, and the verifier accepts them', async () => {
+    const { prisma, pool } = database.db;
+    const [v1, v2, v3] = VECTORS as [Vector, Vector, Vector];
+    expect(await fileNewCase(pool, filing(v1.actor, v1.body.at, v1.body.requestId, [entryOf(v1)], CASE_ID))).toMatchObject({ kind: 'filed' });
+    await prisma.$transaction((tx) => appendAudit(tx, [entryOf(v2)], { actor: v2.actor, requestId: v2.body.requestId, at: v2.body.at }));
+    expect(await fileNewCase(pool, filing(v3.actor, v3.body.at, v3.body.requestId, [entryOf(v3)]))).toMatchObject({ kind: 'filed' });
+    const rows = await prisma.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => [Number(r.seq), r.prevHash, r.hash])).toEqual([
+      [1, '0'.repeat(64), v1.hash],
+      [2, v1.hash, v2.hash],
+      [3, v2.hash, v3.hash],
+    ]);
+    expect(await verifyAuditChain(prisma)).toEqual({ ok: true, checkedEvents: 3, firstBrokenSeq: null, headHash: v3.hash });
+  });
+
+  it('SQL and JavaScript writers interleaved, 10 at a time: gapless, linear, each unit adjacent, verified (and by npm run audit:verify)', async () => {
+    const { prisma, pool } = database.db;
+    const before = Number((await prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).seq);
+    const actor: Actor = { kind: 'ANONYMOUS', clientAddress: '192.0.2.7' };
+    const entries = (n: number, caseId: string): AuditEntry[] => [
+      { action: 'case.opened', entityType: 'Case', entityId: caseId, caseId, changes: { status: { to: 'OPEN' }, n, 'é': 'placeholder – ü' } },
+      { action: 'report.submitted', entityType: 'Report', entityId: `report-${n}`, caseId, changes: { n, nested: [{ b: 1, a: null }] } },
+    ];
+    let next = 0;
+    const worker = async () => {
+      while (next < 60) {
+        const n = next++;
+        const caseId = randomUUID();
+        if (n % 2) await prisma.$transaction((tx) => appendAudit(tx, entries(n, caseId), { actor, requestId: `js-${n}`, at: new Date() }), { timeout: 30_000, maxWait: 30_000 });
+        else expect((await fileNewCase(pool, filing(actor, new Date(), `sql-${n}`, entries(n, caseId), caseId))).kind).toBe('filed');
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    const rows = await prisma.auditEvent.findMany({ where: { seq: { gt: BigInt(before) } }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 120 }, (_, i) => before + i + 1));
+    for (let i = 0; i < rows.length; i += 2) expect(rows[i]!.requestId).toBe(rows[i + 1]!.requestId);
+    expect(new Set(rows.map((r) => r.requestId!.split('-')[0]))).toEqual(new Set(['js', 'sql']));
+    expect(await verifyAuditChain(prisma)).toMatchObject({ ok: true, checkedEvents: before + 120 });
+
+    // The operator's verifier, as a process of its own. The embedded database is this process's alone, so on a server.
+    if (database.url) {
+      const root = fileURLToPath(new URL('..', import.meta.url));
+      const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: database.url, AUDIT_CHECKPOINT_FILE: join(tmpdir(), `none-${randomUUID()}.jsonl`) };
+      delete env.AUDIT_SIGNING_KEY;
+      delete env.AUDIT_VERIFY_KEY;
+      const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts'], {
+          cwd: root,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.on('exit', (code) => resolve({ code, stdout }));
+      });
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, checkedEvents: before + 120 });
+    }
+  }, 120_000);
 });
 
 describe('audit append under concurrent writers', () => {

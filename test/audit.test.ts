@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, startServer, type TestServer } from './support/harness.js';
 import { verifyAuditChain } from '../src/services/audit.js';
+import { submitReport } from '../src/services/intake.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -55,6 +56,21 @@ describe('audit chain', () => {
     expect(mismatched.rowCount).toBe(0);
     const verify = await server.gql('{ verifyAuditChain { ok checkedEvents firstBrokenSeq headHash } }', {}, { token: await (await import('./support/harness.js')).token('lead-a', ['LEAD']) });
     expect(verify.data.verifyAuditChain).toMatchObject({ ok: true, checkedEvents: count, headHash: result.headHash });
+  });
+
+  it('no setting of the service context turns the audit chain off: what the benchmark once switched off is written', async () => {
+    const head = async () => Number((await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).seq);
+    const before = await head();
+    const ctx = server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '192.0.2.9' });
+    // The benchmark-only switch this code once had, passed the way bench/ passed it.
+    const settings = { ...ctx.settings, skipAuditForBenchmark: true } as typeof ctx.settings;
+    const filed = await submitReport({ ...ctx, settings }, { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' });
+    expect(await head()).toBe(before + 2);
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { seq: { gt: BigInt(before) } }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.action, e.caseId])).toEqual([
+      ['case.opened', filed.report.caseId],
+      ['report.submitted', filed.report.caseId],
+    ]);
   });
 
   it('UPDATE, DELETE and TRUNCATE on the audit table are rejected by the database', async () => {

@@ -4,6 +4,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractClient } from './support/client.js';
 import { clientOperations, hex, startServer, token, type TestServer } from './support/harness.js';
+import { submitReport } from '../src/services/intake.js';
+import { snapshotCases } from '../src/services/case-snapshot.js';
+import type { QueueEvent } from '../src/services/context.js';
 
 let server: TestServer;
 let statements = 0;
@@ -76,6 +79,74 @@ describe('SQL statements per request', () => {
     expect(history40.statements).toBe(history5.statements);
     expect(history40.statements).toBeLessThanOrEqual(10);
     console.log(`SQL statements: queue page of 5 = ${small.statements}, of 40 = ${large.statements}; case detail = ${detail.statements}; history page of 40 = ${history40.statements}`);
+  });
+
+  it('a report on new content is three statements: BEGIN with its folding lock, the intake statement, COMMIT', async () => {
+    const intake = await clientOperations('intake.graphql');
+    const file = async (input: Record<string, unknown>) => {
+      recorded = [];
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: intake, operationName: 'SubmitReport', variables: { input } }),
+      });
+      const body = (await res.json()) as { data: any; errors?: unknown };
+      const sent = recorded;
+      recorded = null;
+      expect(body.errors).toBeUndefined();
+      expect(body.data.submitReport.__typename).toBe('SubmitReportSuccess');
+      return sent;
+    };
+    const contentId = `content-${hex(4)}`;
+    const fresh = await file({ contentId, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description', idempotencyKey: `key-${hex(6)}` });
+    expect(fresh).toHaveLength(3);
+    expect(fresh[0]).toMatch(/^BEGIN; SELECT pg_advisory_xact_lock/);
+    expect(fresh[1]).toMatch(/INSERT INTO "AuditEvent"/);
+    expect(fresh[2]).toBe('COMMIT');
+    // A second report on the content folds into its case through the unit of work, after the statement found the case.
+    const folded = await file({ contentId, category: 'MINOR_PHYSICAL_ALTERCATION', reporterAccountId: 'acct-other' });
+    expect(folded.slice(0, 3)).toEqual([expect.stringMatching(/^BEGIN; SELECT pg_advisory_xact_lock/), expect.stringMatching(/INSERT INTO "AuditEvent"/), 'ROLLBACK']);
+    const cases = await server.app.db.prisma.case.findMany({ where: { contentId }, select: { reportCount: true } });
+    expect(cases).toEqual([{ reportCount: 2 }]);
+    console.log(`SQL statements: intake of new content = ${fresh.length}; a folding one = ${folded.length}`);
+  });
+
+  it('claimNextCase takes the case in one statement: UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING, with its claim row', async () => {
+    const reviewer = await token('n1-claimer', ['REVIEWER']);
+    await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' } });
+    await server.gql('{ __typename }', {}, { token: reviewer }); // the reviewer record is created on first sight
+    recorded = [];
+    const claimed = await server.gql(`mutation { claimNextCase(queue: MINOR_PHYSICAL_ALTERCATION) { ... on ClaimNextCaseSuccess { case { id status assignee { id } } leaseExpiresAt } } }`, {}, { token: reviewer });
+    const sent = recorded;
+    recorded = null;
+    expect(claimed.data.claimNextCase.case).toMatchObject({ status: 'IN_REVIEW', assignee: { id: 'n1-claimer' } });
+    const taking = sent.filter((q) => /SKIP LOCKED/.test(q));
+    expect(taking).toHaveLength(1);
+    expect(taking[0]).toMatch(/UPDATE "Case"[\s\S]*WHERE "id" = \(\s*SELECT[\s\S]*FOR UPDATE SKIP LOCKED\)[\s\S]*RETURNING[\s\S]*INSERT INTO "CaseClaim"/);
+    // Nothing else writes the case or the claim.
+    expect(sent.filter((q) => /UPDATE "public"."Case"|INSERT INTO "public"."CaseClaim"/.test(q))).toEqual([]);
+    const id = claimed.data.claimNextCase.case.id;
+    const claims = await server.app.db.prisma.caseClaim.findMany({ where: { caseId: id } });
+    expect(claims).toMatchObject([{ reviewerId: 'n1-claimer', category: 'MINOR_PHYSICAL_ALTERCATION' }]);
+    const audit = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: id, action: 'case.claimed' } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.changes).toMatchObject({ status: { from: 'OPEN', to: 'IN_REVIEW' }, assigneeId: { to: 'n1-claimer' } });
+    console.log(`SQL statements: claimNextCase = ${sent.length}`);
+  });
+
+  it("the one-statement intake's live event carries the case exactly as snapshotCases reads it", async () => {
+    const published: QueueEvent[] = [];
+    const ctx = server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '192.0.2.44' });
+    const filed = await submitReport({ ...ctx, events: { publish: (e) => published.push(e) } }, { contentId: `content-${hex(4)}`, category: 'PHYSICAL_CHILD_ABUSE_MEDIA', reporterRelation: 'AUTHORIZED_REPRESENTATIVE', childAtImmediateRisk: true, contentUrl: 'https://example.com/placeholder' });
+    expect(published).toHaveLength(1);
+    const [event] = published as [QueueEvent];
+    expect(event).toMatchObject({ kind: 'ADDED', caseId: filed.report.caseId, category: 'PHYSICAL_CHILD_ABUSE_MEDIA' });
+    const head = await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    expect(event.accessGeneration).toBe(Number(head.accessGeneration));
+    const read = (await server.app.db.prisma.$transaction((tx) => snapshotCases(tx, [filed.report.caseId]))).get(filed.report.caseId)!;
+    expect(event.snapshot!.row).toEqual(read.row);
+    expect([...event.snapshot!.dates].sort()).toEqual([...read.dates].sort());
+    expect(event.queue).toBe(read.row.queue);
   });
 
   it("the intake form's answer comes from its own transaction: nothing is read after COMMIT", async () => {

@@ -1,6 +1,6 @@
-// The real server for benchmarks, configured from the environment like `npm start`, plus bench-only controls:
-// BENCH_SKIP_AUDIT=1 (intake without the audit chain), and asked for over IPC, a count of SQL statements sent and when
-// each case's live event was published (on the monotonic clock every process on the machine shares).
+// The real server for benchmarks, configured from the environment like `npm start`, with nothing switched off. Asked
+// over IPC: a count of SQL statements sent, and when each case's live event was published (on the monotonic clock
+// every process on the machine shares).
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -13,7 +13,7 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof query;
 
-const app = await buildApp({ config: loadConfig(), skipAuditForBenchmark: process.env.BENCH_SKIP_AUDIT === '1' });
+const app = await buildApp({ config: loadConfig() });
 const { port } = await app.start(0, '127.0.0.1');
 // Services publish through this one sink right after their transaction commits (src/services/transaction.ts).
 const published: Array<[caseId: string, at: number]> = [];

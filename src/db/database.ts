@@ -4,8 +4,17 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
 import { applyMigrations, migrationsApplied } from './migrate.js';
+import { AccessWatch } from './access-watch.js';
 
 export type { PrismaClient };
+
+/**
+ * Prisma 7 compiles each query shape once and reuses the plan for any values (docs/prisma.md): without the cache it is
+ * no faster than 6.19, which compiled every query. A shape is a model, an operation and a selection, so the service's
+ * queries fit with room to spare; 0 would turn it off.
+ */
+export const QUERY_PLAN_CACHE_SIZE = 2000;
+const clientFor = (pool: pg.Pool) => new PrismaClient({ adapter: new PrismaPg(pool), queryPlanCacheMaxSize: QUERY_PLAN_CACHE_SIZE });
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export interface DatabaseOptions {
@@ -19,6 +28,8 @@ export interface DatabaseOptions {
 export interface Database {
   prisma: PrismaClient;
   pool: pg.Pool;
+  /** The reviewer-access generation as the pool's connections hear it (src/db/access-watch.ts). */
+  accessWatch: AccessWatch;
   /** `embedded` or `server`, with the host (the embedded database's socket directory) and database (never credentials). */
   target: { kind: 'embedded' | 'server'; host: string; database: string };
   ready(): Promise<boolean>;
@@ -39,11 +50,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     connectionString = embedded.connectionString;
   }
   const url = new URL(connectionString);
+  const accessWatch = new AccessWatch();
   const pool = new pg.Pool({
     connectionString,
     max: embedded ? 1 : (options.poolSize ?? 10),
     connectionTimeoutMillis: 10_000,
+    onConnect: accessWatch.onConnect,
   });
+  accessWatch.watch(pool);
   // An idle client that loses its server emits 'error' on the pool; without a listener that would crash the process.
   pool.on('error', () => {});
   try {
@@ -53,10 +67,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await embedded?.stop().catch(() => {});
     throw error;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = clientFor(pool);
   return {
     prisma,
     pool,
+    accessWatch,
     target: { kind: embedded ? 'embedded' : 'server', host: decodeURIComponent(url.host), database: url.pathname.slice(1) },
     async ready() {
       try {
@@ -69,7 +84,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       if (embedded) return { prisma, separate: false, close: async () => {} };
       const side = new pg.Pool({ connectionString, max: size, connectionTimeoutMillis: 10_000, statement_timeout: statementTimeoutMs });
       side.on('error', () => {});
-      const sideClient = new PrismaClient({ adapter: new PrismaPg(side) });
+      const sideClient = clientFor(side);
       return {
         prisma: sideClient,
         separate: true,

@@ -36,7 +36,19 @@ export interface AuditBody {
 export const hashEvent = (prevHash: string, body: AuditBody): string =>
   createHash('sha256').update(prevHash).update(canonicalJson(body)).digest('hex');
 
-function actorFields(actor: Actor) {
+/**
+ * An event's canonical JSON up to its sequence number, for writers that take the number from the chain head inside
+ * one SQL statement. `seq` sorts last among the body's keys, so the canonical JSON is exactly
+ * `prefix ‖ seq ‖ '}'`, and the hash `sha256(prev ‖ prefix ‖ seq ‖ '}')` (the SQL in src/services/intake-statement.ts).
+ */
+export function canonicalPrefix(body: Omit<AuditBody, 'seq'>): string {
+  const withoutSeq = canonicalJson(body);
+  const last = Object.keys(body).filter((k) => (body as Record<string, unknown>)[k] !== undefined).sort().at(-1)!;
+  if (!('seq' > last)) throw new Error('the audit body has a key that sorts after seq');
+  return `${withoutSeq.slice(0, -1)},"seq":`;
+}
+
+export function actorFields(actor: Actor) {
   switch (actor.kind) {
     case 'USER':
       return { actorKind: 'USER', actorId: actor.id, actorRoles: [...actor.roles] };

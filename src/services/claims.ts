@@ -87,9 +87,9 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
     const categories = handledCategories(roles).filter((c) => !capReached || !isHighExposureCategory(c));
     const appeals = queue === 'APPEALS';
     const lead = roles.includes('LEAD');
-    const picked = categories.length ? await pickCase(unit, queue, categories, appeals, user.id, lead) : null;
-    if (!picked) {
-      if (capReached && (await pickCase(unit, queue, handledCategories(roles), appeals, user.id, lead, true))) {
+    const taken = categories.length ? await pickCase(unit, queue, categories, appeals, user.id, lead, { ctx }) : null;
+    if (!taken) {
+      if (capReached && (await pickCase(unit, queue, handledCategories(roles), appeals, user.id, lead))) {
         throw new ExposureCapReachedError(ctx.settings.dailyExposureCap);
       }
       // The appeals queue holds every category: say what waits there for others, by the qualification it needs
@@ -102,7 +102,7 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
       }
       throw new NoCaseAvailableError(queue);
     }
-    return lease(ctx, unit, picked, appeals ? 'claimAppeal' : 'claim', user.id);
+    return taken;
   });
 }
 
@@ -152,23 +152,50 @@ export async function claimCase(ctx: ServiceContext, caseId: string, expectedVer
 }
 
 /**
- * The most urgent claimable case, locked for this transaction. SKIP LOCKED lets concurrent claimers pass over each
- * other's picks, so no case goes to two reviewers. The original decider never gets its own case's appeal; a case
- * escalated under the two-person rule goes to leads only, and never back to the one who escalated it.
+ * The most urgent claimable case. SKIP LOCKED lets concurrent claimers pass over each other's picks, so no case goes
+ * to two reviewers. The original decider never gets its own case's appeal; a case escalated under the two-person rule
+ * goes to leads only, and never back to the one who escalated it.
+ *
+ * With `take`, the pick is the claim itself, in one statement: `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)
+ * RETURNING`, with the claim row (counted towards exposure) inserted from what it returns; then the unit's audit event
+ * and live event, as `lease` writes them. Without it, a peek: whether such a case exists (the exposure cap's error).
  */
-async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, peek = false) {
-  const status = appeals ? 'APPEALED' : 'OPEN';
-  const rows = await unit.tx.$queryRaw<Array<{ id: string }>>`
+async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean): Promise<boolean>;
+async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, take: { ctx: ServiceContext }): Promise<ClaimResult | null>;
+async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, take?: { ctx: ServiceContext }): Promise<ClaimResult | boolean | null> {
+  const from = appeals ? 'APPEALED' : 'OPEN';
+  const claimable = Prisma.sql`
     SELECT c."id" FROM "Case" c
-    WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${status}::"CaseStatus" AND c."assigneeId" IS NULL
+    WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${from}::"CaseStatus" AND c."assigneeId" IS NULL
       AND c."category"::text = ANY(${categories}::text[])
       AND (c."escalationReason" IS NULL OR (${lead} AND c."escalatedById" IS DISTINCT FROM ${userId}))
       AND (${!appeals} OR NOT EXISTS (
         SELECT 1 FROM "Decision" d WHERE d."caseId" = c."id" AND d."decidedById" = ${userId}))
     ORDER BY c."priority" ASC, c."slaDueAt" ASC, c."createdAt" ASC
-    LIMIT 1
-    ${peek ? Prisma.empty : Prisma.sql`FOR UPDATE SKIP LOCKED`}`;
-  return rows[0]?.id ?? null;
+    LIMIT 1`;
+  if (!take) return (await unit.tx.$queryRaw<Array<{ id: string }>>(claimable)).length > 0;
+  const status = transition(from, appeals ? 'claimAppeal' : 'claim');
+  const leaseExpiresAt = new Date(unit.now.getTime() + take.ctx.settings.leaseMinutes * 60_000);
+  const [updated] = await unit.tx.$queryRaw<Case[]>`
+    WITH taken AS (
+      UPDATE "Case" SET "status" = ${status}::"CaseStatus", "assigneeId" = ${userId}, "leaseExpiresAt" = ${leaseExpiresAt},
+        "version" = "version" + 1, "updatedAt" = ${unit.now}
+      WHERE "id" = (${claimable} FOR UPDATE SKIP LOCKED)
+      RETURNING *),
+    claimed AS (
+      INSERT INTO "CaseClaim" ("id", "caseId", "reviewerId", "category", "claimedAt")
+      SELECT gen_random_uuid(), t."id", ${userId}, t."category", ${unit.now} FROM taken t)
+    SELECT * FROM taken`;
+  if (!updated) return null;
+  unit.audit({
+    action: 'case.claimed',
+    entityType: 'Case',
+    entityId: updated.id,
+    caseId: updated.id,
+    changes: { status: { from, to: status }, assigneeId: { to: userId }, leaseExpiresAt: { to: leaseExpiresAt } },
+  });
+  unit.publish({ kind: 'CLAIMED', queue: updated.queue, caseId: updated.id, category: updated.category });
+  return { case: updated, leaseExpiresAt };
 }
 
 async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'claim' | 'claimAppeal', reviewerId: string): Promise<ClaimResult> {

@@ -1,4 +1,5 @@
 // What every service call receives: who acts, the database, the clock, and where after-commit events go.
+import type pg from 'pg';
 import type { PrismaClient } from '../db/database.js';
 import type { Category, QueueName, Role } from '../policy/index.js';
 import type { CyberTipline } from './ncmec.js';
@@ -43,15 +44,17 @@ export interface ServiceSettings {
   dailyExposureCap: number;
   /** Derives follow-up tokens and reporter keys; never logged or stored. */
   secret: string;
-  /**
-   * Benchmarks only (`bench/`), never configurable: skip writing audit events, to measure what the audit chain costs.
-   * Units still must produce their events.
-   */
-  skipAuditForBenchmark?: boolean;
 }
 
 export interface ServiceContext {
   prisma: PrismaClient;
+  /**
+   * The pool under `prisma`, for the few hot paths written as one SQL statement on a driver connection (intake's
+   * filing: src/services/intake-statement.ts). Without it those paths go through Prisma as every other unit does.
+   */
+  pool?: pg.Pool;
+  /** Told the access generation each unit committed under, so access changed here counts here at once. */
+  accessWatch?: { observe(generation: number): void };
   actor: Actor;
   requestId: string | null;
   now(): Date;

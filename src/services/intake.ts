@@ -16,12 +16,14 @@ import { canonicalJson } from './canonical-json.js';
 import type { ServiceContext } from './context.js';
 import { IdempotencyConflictError, ValidationError } from './errors.js';
 import { followUpTokenFor, reporterKeyFor, sha256Hex } from './secrets.js';
-import { inTransaction, type Unit } from './transaction.js';
+import { inTransaction, releaseCommitted, type Unit } from './transaction.js';
+import { fileNewCase, foldingLockKey, isIdempotencyRace, newCaseSnapshot, type NewCaseRow } from './intake-statement.js';
 import { releaseIfUnqualified } from './access.js';
 import { FOLDABLE_STATUSES } from './workflow.js';
 import { REPORT_STATUS_SELECT } from './report-status.js';
 import { toValidationError } from './validation.js';
 import { findHashMatches, mediaHashSchema, type HashMatch } from './hash-banks.js';
+import type { AuditEntry } from './audit.js';
 
 const optionalText = (max: number) =>
   z
@@ -125,6 +127,12 @@ export async function submitReport(ctx: ServiceContext, raw: SubmitReportInput):
   const input = parsed.data;
   const requestHash = sha256Hex(canonicalJson(input));
 
+  // The common case, a report on content with no open case and no media hashes, is one SQL statement; when it finds a
+  // case to fold into, it writes nothing and the report takes the unit of work below.
+  if (ctx.pool && input.mediaHashes.length === 0) {
+    const filed = await fileInOneStatement(ctx, ctx.pool, input, requestHash);
+    if (filed) return filed;
+  }
   if (input.idempotencyKey) {
     const replay = await findReplay(ctx, input.idempotencyKey, requestHash);
     if (replay) return replay;
@@ -141,6 +149,119 @@ export async function submitReport(ctx: ServiceContext, raw: SubmitReportInput):
     }
     throw error;
   }
+}
+
+/** Files a report that opens a case in one statement (src/services/intake-statement.ts); null when it must fold. */
+async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<ServiceContext['pool']>, input: ParsedReport, requestHash: string): Promise<SubmitReportResult | null> {
+  const now = ctx.now();
+  const t = triage({ category: input.category, childAtImmediateRisk: input.childAtImmediateRisk, distinctReporters: 1, requestedByDepicted: false, knownHashMatch: false });
+  const caseRow: NewCaseRow = {
+    id: randomUUID(),
+    contentId: input.contentId,
+    contentUrl: input.contentUrl,
+    reportedAccountId: input.reportedAccountId,
+    category: input.category,
+    queue: t.queue,
+    priority: t.priority,
+    slaDueAt: new Date(now.getTime() + t.slaMinutes * 60_000),
+    childAtImmediateRisk: input.childAtImmediateRisk,
+    depictedRelationClaimed: input.reporterRelation !== 'OTHER',
+  };
+  const reportId = randomUUID();
+  const followUpToken = followUpTokenFor(ctx.settings.secret, reportId);
+  let outcome;
+  try {
+    outcome = await fileNewCase(pool, {
+      now,
+      case: caseRow,
+      report: {
+        id: reportId,
+        mediaHashes: [],
+        category: input.category,
+        description: input.description,
+        childAtImmediateRisk: input.childAtImmediateRisk,
+        reporterRelation: input.reporterRelation,
+        reporterAccountId: input.reporterAccountId,
+        contactEmail: input.contactEmail,
+        reporterKey: reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx)),
+        followUpTokenHash: sha256Hex(followUpToken),
+        idempotencyKey: input.idempotencyKey,
+        requestHash,
+      },
+      audit: {
+        actor: ctx.actor,
+        requestId: ctx.requestId,
+        entries: [openedEntry(caseRow.id, input.category, t), submittedEntry(reportId, caseRow.id, input)],
+      },
+    });
+  } catch (error) {
+    // Two submissions with one key raced; the loser returns the winner's result.
+    if (input.idempotencyKey && isIdempotencyRace(error)) {
+      const replay = await findReplay(ctx, input.idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    throw error;
+  }
+  if (outcome.kind === 'fold') return null;
+  if (outcome.kind === 'replay') return findReplay(ctx, input.idempotencyKey!, requestHash);
+  await releaseCommitted(ctx, [
+    {
+      kind: 'ADDED',
+      queue: t.queue,
+      caseId: caseRow.id,
+      category: input.category,
+      at: now.toISOString(),
+      snapshot: newCaseSnapshot(caseRow, now),
+      accessGeneration: outcome.accessGeneration,
+    },
+  ]);
+  return {
+    report: { id: reportId, caseId: caseRow.id, createdAt: now },
+    committed: {
+      id: reportId,
+      caseId: caseRow.id,
+      createdAt: now,
+      category: input.category,
+      description: input.description,
+      childAtImmediateRisk: input.childAtImmediateRisk,
+      reporterRelation: input.reporterRelation,
+      reporterAccountId: input.reporterAccountId,
+      contactEmail: input.contactEmail,
+      case: { status: 'OPEN', decisions: [] },
+    },
+    followUpToken,
+    guidance: intakeGuidance(input.category, input.childAtImmediateRisk),
+    replayed: false,
+  };
+}
+
+/** The audit entry of a case opened by a report (both intake paths). */
+function openedEntry(caseId: string, category: Category, t: { queue: string; priority: number }): AuditEntry {
+  return {
+    action: 'case.opened',
+    entityType: 'Case',
+    entityId: caseId,
+    caseId,
+    changes: { status: { to: 'OPEN' }, category: { to: category }, queue: { to: t.queue }, priority: { to: t.priority } },
+  };
+}
+
+/** The audit entry of a filed report: redacted to enums, flags and counts (both intake paths). */
+function submittedEntry(reportId: string, caseId: string, input: ParsedReport): AuditEntry {
+  return {
+    action: 'report.submitted',
+    entityType: 'Report',
+    entityId: reportId,
+    caseId,
+    changes: {
+      category: input.category,
+      childAtImmediateRisk: input.childAtImmediateRisk,
+      reporterRelation: input.reporterRelation,
+      mediaHashCount: input.mediaHashes.length,
+      hasDescription: input.description !== null,
+      hasContact: input.contactEmail !== null,
+    },
+  };
 }
 
 async function findReplay(ctx: ServiceContext, key: string, requestHash: string): Promise<SubmitReportResult | null> {
@@ -190,7 +311,7 @@ async function recordMatches(unit: Unit, caseId: string, matches: HashMatch[]) {
 
 /** Serialises intake per content id and per media hash, so concurrent reports fold into one case. */
 async function lockFoldingKeys(tx: Tx, input: ParsedReport) {
-  const keys = [`content:${input.contentId}`, ...input.mediaHashes.map((h) => `hash:${h.algorithm}:${h.value}`)].sort();
+  const keys = [foldingLockKey(input.contentId), ...input.mediaHashes.map((h) => `hash:${h.algorithm}:${h.value}`)].sort();
   for (const key of keys) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
 }
 
@@ -245,13 +366,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
       },
     });
     caseId = created.id;
-    unit.audit({
-      action: 'case.opened',
-      entityType: 'Case',
-      entityId: caseId,
-      caseId,
-      changes: { status: { to: 'OPEN' }, category: { to: presetCategory }, queue: { to: t.queue }, priority: { to: t.priority } },
-    });
+    unit.audit(openedEntry(caseId, presetCategory, t));
     unit.publish({ kind: 'ADDED', queue: t.queue, caseId, category: presetCategory });
   } else {
     caseId = open.id;
@@ -329,20 +444,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     },
     select: COMMITTED_REPORT_SELECT,
   });
-  unit.audit({
-    action: 'report.submitted',
-    entityType: 'Report',
-    entityId: report.id,
-    caseId,
-    changes: {
-      category: input.category,
-      childAtImmediateRisk: input.childAtImmediateRisk,
-      reporterRelation: input.reporterRelation,
-      mediaHashCount: input.mediaHashes.length,
-      hasDescription: input.description !== null,
-      hasContact: input.contactEmail !== null,
-    },
-  });
+  unit.audit(submittedEntry(report.id, caseId, input));
 
   return {
     report: { id: report.id, caseId, createdAt: report.createdAt },

@@ -2,6 +2,7 @@
 // withdraws, which applies at once to every request and every live subscription event even while tokens stay valid.
 import { z } from 'zod';
 import type { PrismaClient } from '../db/database.js';
+import type { AccessWatch } from '../db/access-watch.js';
 import { ROLES, type Role } from '../policy/index.js';
 import { userOf, type ServiceContext } from './context.js';
 import { ForbiddenError, NotFoundError } from './errors.js';
@@ -18,15 +19,57 @@ const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b
 
 /** Creates or refreshes the reviewer record and returns what an admin has withdrawn (read fresh every call). */
 export async function ensureReviewer(prisma: PrismaClient, user: { id: string; name: string; roles: Role[] }): Promise<ReviewerAccess> {
-  const row = await prisma.reviewer.findUnique({ where: { id: user.id }, select: { name: true, roles: true, revokedRoles: true, suspendedAt: true } });
-  if (!row || row.name !== user.name || !sameRoles(row.roles, user.roles)) {
+  return (await ensureReviewerAt(prisma, user)).access;
+}
+
+/**
+ * As `ensureReviewer`, with the access generation the record was read at: one statement reads both, so the record
+ * reflects every access change the generation counts.
+ */
+async function ensureReviewerAt(prisma: PrismaClient, user: { id: string; name: string; roles: Role[] }): Promise<{ access: ReviewerAccess; generation: number }> {
+  const [row] = await prisma.$queryRaw<Array<{ generation: bigint; name: string | null; roles: string[] | null; revokedRoles: string[] | null; suspended: boolean | null }>>`
+    SELECT h."accessGeneration" AS "generation", r."name", r."roles", r."revokedRoles", r."suspendedAt" IS NOT NULL AS "suspended"
+    FROM "AuditChainHead" h LEFT JOIN "Reviewer" r ON r."id" = ${user.id}
+    WHERE h."id" = 1`;
+  if (!row) throw new Error('audit chain head is missing');
+  if (row.name === null || row.name !== user.name || !sameRoles(row.roles ?? [], user.roles)) {
     await prisma.reviewer.upsert({
       where: { id: user.id },
       create: { id: user.id, name: user.name, roles: user.roles },
       update: { name: user.name, roles: user.roles, lastSeenAt: new Date() },
     });
   }
-  return { revokedRoles: (row?.revokedRoles ?? []) as Role[], suspended: !!row?.suspendedAt };
+  return { access: { revokedRoles: (row.revokedRoles ?? []) as Role[], suspended: row.suspended === true }, generation: Number(row.generation) };
+}
+
+/**
+ * The reviewer records of authenticated requests, kept per access generation: a record read at generation g answers
+ * later requests of the same token name and roles while no access change after g has committed (as the pool's
+ * connections hear it: src/db/access-watch.ts). The first request after a change reads it again.
+ */
+export class ReviewerRecords {
+  readonly #entries = new Map<string, { name: string; roles: string; access: ReviewerAccess; generation: number; stamp: { epoch: number } }>();
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly watch: AccessWatch,
+    private readonly limit = 10_000,
+  ) {}
+
+  async ensure(user: { id: string; name: string; roles: Role[] }): Promise<ReviewerAccess> {
+    const roles = [...user.roles].sort().join();
+    const kept = this.#entries.get(user.id);
+    if (kept && kept.name === user.name && kept.roles === roles && this.watch.current(kept.stamp, kept.generation)) return kept.access;
+    const stamp = this.watch.stamp();
+    const { access, generation } = await ensureReviewerAt(this.prisma, user);
+    this.watch.observe(generation);
+    if (stamp) {
+      if (this.#entries.size >= this.limit) this.#entries.clear();
+      this.#entries.set(user.id, { name: user.name, roles, access, generation, stamp });
+    } else {
+      this.#entries.delete(user.id);
+    }
+    return access;
+  }
 }
 
 export const effectiveRoles = (roles: Role[], access: ReviewerAccess): Role[] => roles.filter((r) => !access.revokedRoles.includes(r));

@@ -41,6 +41,12 @@ export function workableQueues(roles) {
   ].filter(Boolean);
 }
 
+/** Who may claim a case they choose by id (claimCase; src/services/claims.ts CASE_CHOOSERS). */
+export const CASE_CHOOSERS = ['LEAD', 'APPEALS_REVIEWER'];
+export const choosesCases = (roles) => roles.some((r) => CASE_CHOOSERS.includes(r));
+/** Queues whose waiting cases the user may pick from: leads any queue, appeals reviewers the appeals queue. */
+export const mayChooseIn = (roles, queue) => roles.includes('LEAD') || (roles.includes('APPEALS_REVIEWER') && queue === 'APPEALS');
+
 /** Who may read reporter identity and contact (README, Authorization). */
 export const mayReadReporterIdentity = (roles) => roles.some((r) => ['LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'].includes(r));
 
@@ -58,6 +64,7 @@ export function errorTitle(typename) {
       InvalidTransitionError: 'This step is not possible now',
       NotAuthenticatedError: 'Your sign-in is no longer valid',
       ReferralTransitionError: 'The referral is not in a state for this step',
+      NotQualifiedError: 'You are not qualified for this case',
     }[typename] ?? 'The request was refused'
   );
 }

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, gql, liveConnection } from './api.js';
 import { asNotice, html, Notice, useNow } from './ui.js';
 import * as op from './operations.js';
-import { dueIn, duration, mayReadReporterIdentity, shortId, since, time, title, words, workableQueues } from './format.js';
+import { choosesCases, dueIn, duration, mayChooseIn, mayReadReporterIdentity, shortId, since, time, title, words, workableQueues } from './format.js';
 import { CaseView } from './case.js';
 
 const TOKEN_KEY = 'console.token';
@@ -48,7 +48,7 @@ function LiveStatus({ status }) {
 /** Queues whose every case counts against the daily exposure cap. */
 const EXPOSING_QUEUES = ['CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA'];
 
-function QueueCard({ queue, now, onClaim, busy, capReached }) {
+function QueueCard({ queue, now, onClaim, onChoose, choose, busy, capReached }) {
   const rows = queue.cases;
   const nextDue = rows.filter((c) => !c.assignee).map((c) => c.slaDueAt).sort()[0];
   const label = title(queue.name);
@@ -64,7 +64,7 @@ function QueueCard({ queue, now, onClaim, busy, capReached }) {
     ${rows.length
       ? html`<table>
           <caption class="visually-hidden">Cases waiting in ${label}</caption>
-          <thead><tr><th scope="col">Case</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">SLA due in</th><th scope="col">Reports</th></tr></thead>
+          <thead><tr><th scope="col">Case</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">SLA due in</th><th scope="col">Reports</th>${choose ? html`<th scope="col"><span class="visually-hidden">Claim</span></th>` : null}</tr></thead>
           <tbody>
             ${rows.map(
               (c) => html`<tr key=${c.id} data-case=${c.id}>
@@ -73,12 +73,31 @@ function QueueCard({ queue, now, onClaim, busy, capReached }) {
                 <td>${c.assignee ? `claimed by ${c.assignee.name}` : words(c.status)}</td>
                 <td class=${`sla ${Date.parse(c.slaDueAt) < now ? 'overdue' : ''}`}>${Date.parse(c.slaDueAt) < now ? `overdue ${duration(now - Date.parse(c.slaDueAt))}` : duration(Date.parse(c.slaDueAt) - now)}</td>
                 <td>${c.reportCount}</td>
+                ${choose
+                  ? html`<td>${c.assignee
+                      ? null
+                      : html`<button type="button" class="secondary compact" disabled=${busy} onClick=${() => onChoose(c)} aria-label=${`Claim case ${shortId(c.id)} from ${label}`}>Claim</button>`}</td>`
+                  : null}
               </tr>`,
             )}
           </tbody>
         </table>`
       : html`<p class="empty">No cases waiting.</p>`}
   </section>`;
+}
+
+/** Leads and appeals reviewers claim a case they chose by its id (from a colleague, the case history, a report). */
+function ClaimById({ busy, onClaim }) {
+  const [id, setId] = useState('');
+  const submit = (e) => {
+    e.preventDefault();
+    if (id.trim()) onClaim(id.trim());
+  };
+  return html`<form class="claim-by-id" onSubmit=${submit}>
+    <label for="claim-id">Case id</label>
+    <input id="claim-id" name="claim-id" autocomplete="off" spellcheck="false" required value=${id} onInput=${(e) => setId(e.currentTarget.value)} />
+    <button type="submit" disabled=${busy}>Claim case</button>
+  </form>`;
 }
 
 /** The queues the user may work, loaded once and then kept current by queueUpdates; reloaded after a reconnect. */
@@ -161,12 +180,28 @@ function Queues({ token, me, live, onClaimed }) {
     }
   };
 
+  /** claimCase: the case the user chose, from a queue's row (at the version shown) or by its id. */
+  const choose = async (id, expectedVersion) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { claimCase: result } = await gql(token, op.CLAIM_CASE, { id, expectedVersion });
+      if (result.__typename === 'ClaimCaseSuccess') onClaimed(result.case.id);
+      else setError(asNotice(result));
+    } catch (e) {
+      setError(asNotice(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   if (!names.length) return html`<section><h2>Queues</h2><p>Your roles work no queue.</p></section>`;
   return html`<section class="queues-section" aria-labelledby="queues-heading">
     <div class="section-head"><h2 id="queues-heading">Your queues</h2><${LiveStatus} status=${live.status} /></div>
+    ${choosesCases(me.roles) ? html`<${ClaimById} busy=${busy} onClaim=${(id) => choose(id)} />` : null}
     <${Notice} error=${error} />
     <div class="queues">
-      ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} onClaim=${claim} busy=${busy} capReached=${me.exposureToday?.capReached === true} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
+      ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} onClaim=${claim} choose=${mayChooseIn(me.roles, n)} onChoose=${(c) => choose(c.id, c.version)} busy=${busy} capReached=${me.exposureToday?.capReached === true} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
     </div>
   </section>`;
 }

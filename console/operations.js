@@ -7,10 +7,11 @@ const TYPED_ERROR_DETAILS = {
   VersionConflictError: 'currentVersion',
   ExposureCapReachedError: 'cap',
   ReferralTransitionError: 'status',
+  NotQualifiedError: 'qualification',
 };
 const errors = (...kinds) => `__typename ... on Error { code message } ${kinds.map((k) => `... on ${k} { ${TYPED_ERROR_DETAILS[k]} }`).join(' ')}`;
 
-const CASE_ROW = `id status category queue priority slaDueAt childAtImmediateRisk reportCount createdAt assignee { id name }`;
+const CASE_ROW = `id version status category queue priority slaDueAt childAtImmediateRisk reportCount createdAt assignee { id name }`;
 
 const RECOMMENDATION = `inScope escalate actions ncmecReportRequired lawEnforcementReferralRequired preserveEvidenceDays
   rationale { clause title quote } ladder { step title action practice } policyVersion`;
@@ -32,7 +33,14 @@ export const CASE_UPDATES = `subscription ConsoleCaseUpdated($id: ID!) {
 }`;
 
 export const CLAIM_NEXT = `mutation ConsoleClaimNext($queue: QueueName!) {
-  claimNextCase(queue: $queue) { ${errors('ValidationError', 'ExposureCapReachedError')} ... on ClaimNextCaseSuccess { leaseExpiresAt case { id version } } }
+  claimNextCase(queue: $queue) { ${errors('ValidationError', 'ExposureCapReachedError', 'NotQualifiedError')} ... on ClaimNextCaseSuccess { leaseExpiresAt case { id version } } }
+}`;
+
+/** A lead (any waiting case) or an appeals reviewer (an appeal) claims the case they chose. */
+export const CLAIM_CASE = `mutation ConsoleClaimCase($id: ID!, $expectedVersion: Int) {
+  claimCase(id: $id, expectedVersion: $expectedVersion) {
+    ${errors('ValidationError', 'ExposureCapReachedError', 'VersionConflictError', 'NotQualifiedError')} ... on ClaimCaseSuccess { leaseExpiresAt case { id version } }
+  }
 }`;
 
 export const RENEW = `mutation ConsoleRenewLease($caseId: ID!) {

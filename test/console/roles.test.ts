@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { AGE_ASSESSMENTS, ENFORCEMENT_ACTIONS, QUEUE_NAMES, ROLES, canWorkQueue, type Role } from '../../src/policy/index.js';
 // @ts-expect-error: a plain browser ES module without type declarations
-import { ACTIONS, AGES, workableQueues } from '../../console/format.js';
+import { ACTIONS, AGES, CASE_CHOOSERS, workableQueues } from '../../console/format.js';
+import { CASE_CHOOSERS as SERVER_CASE_CHOOSERS } from '../../src/services/claims.js';
 
 const subsets = <T>(items: readonly T[]): T[][] => items.reduce<T[][]>((all, item) => [...all, ...all.map((s) => [...s, item])], [[]]);
 
@@ -20,5 +21,9 @@ describe('console rules', () => {
   it('offers every age assessment and enforcement action the schema has, and nothing else', () => {
     expect([...(AGES as string[])].sort()).toEqual([...AGE_ASSESSMENTS].sort());
     expect([...(ACTIONS as string[])].sort()).toEqual([...ENFORCEMENT_ACTIONS].sort());
+  });
+
+  it('offers a chosen-case claim to exactly the roles claimCase accepts', () => {
+    expect([...(CASE_CHOOSERS as string[])].sort()).toEqual([...SERVER_CASE_CHOOSERS].sort());
   });
 });

@@ -1,0 +1,151 @@
+// Staff screens in a real browser (Debian's Chromium, headless, one browser for the file): leads and appeals
+// reviewers claim the waiting case they choose, and refusals are shown by their type; the case history lists the
+// cases the API lets the user see, filtered and paged by cursor, and opens one read-only.
+// A failing test writes a screenshot to test/console/screenshots/ (git-ignored).
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { hex, startServer, token, type TestServer } from '../support/harness.js';
+import type { Role } from '../../src/policy/index.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+
+let server: TestServer;
+let browser: Browser;
+const consoleErrors: string[] = [];
+let current: Page | undefined;
+
+function screenshotOnFailure(name: string) {
+  onTestFailed(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await current?.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true }).catch(() => undefined);
+  });
+}
+
+const aria = (name: string, role?: string) => `::-p-aria(${role ? `[name=${JSON.stringify(name)}][role="${role}"]` : name})`;
+const as = (sub: string, roles: Role[]) => token(sub, roles, `Placeholder ${sub}`);
+const text = (tab: Page, selector: string) => tab.$$eval(selector, (e) => e.map((x) => x.textContent ?? '').join('\n'));
+const waitForText = (tab: Page, selector: string, pattern: RegExp, timeout = 15_000) =>
+  tab.waitForFunction((sel, source, flags) => [...document.querySelectorAll(sel)].some((e) => new RegExp(source, flags).test(e.textContent ?? '')), { timeout }, selector, pattern.source, pattern.flags);
+
+/** A new tab (its own session storage) signed in with the token. */
+async function signedIn(jwt: string) {
+  const tab = await browser.newPage();
+  current = tab;
+  await tab.setViewport({ width: 1280, height: 800 });
+  tab.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  tab.on('pageerror', (error) => consoleErrors.push(String(error)));
+  await tab.goto(`${new URL(server.url).origin}/console`, { waitUntil: 'networkidle0' });
+  await tab.locator(aria('Bearer token', 'textbox')).fill(jwt);
+  await tab.locator(aria('Sign in', 'button')).click();
+  await tab.waitForSelector('header');
+  return tab;
+}
+
+/** Files a report; answers its case id and follow-up token. */
+async function file(category: string, contentId = `content-${hex(4)}`) {
+  const res = await server.gql(
+    `mutation($input: SubmitReportInput!) { submitReport(input: $input) { __typename ... on SubmitReportSuccess { followUpToken report { id } } } }`,
+    { input: { contentId, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}` } },
+  );
+  expect(res.data.submitReport.__typename).toBe('SubmitReportSuccess');
+  const report = await server.app.db.prisma.report.findUniqueOrThrow({ where: { id: res.data.submitReport.report.id } });
+  return { caseId: report.caseId, followUpToken: res.data.submitReport.followUpToken as string };
+}
+
+/** An exploitation case decided by a lead over the API and appealed by its notifier: it waits in APPEALS. */
+async function appealedExploitation(decider: string) {
+  const { caseId, followUpToken } = await file('CHILD_SEXUAL_EXPLOITATION');
+  const claimed = await server.gql(`mutation($id: ID!) { claimCase(id: $id) { __typename } }`, { id: caseId }, { token: decider });
+  expect(claimed.data.claimCase.__typename).toBe('ClaimCaseSuccess');
+  const assessed = await server.gql(
+    `mutation($input: AssessmentInput!) { submitAssessment(input: $input) { __typename ... on SubmitAssessmentSuccess { case { version } } } }`,
+    { input: { caseId, category: 'CHILD_SEXUAL_EXPLOITATION', ageAssessment: 'APPARENT_MINOR', mediaKind: 'COMPUTER_GENERATED' } },
+    { token: decider },
+  );
+  expect(assessed.data.submitAssessment.__typename).toBe('SubmitAssessmentSuccess');
+  const decided = await server.gql(
+    `mutation($input: DecideCaseInput!) { decideCase(input: $input) { __typename ... on DecideCaseSuccess { decision { id } } } }`,
+    { input: { caseId, expectedVersion: assessed.data.submitAssessment.case.version, actions: ['REMOVE_CONTENT', 'SUSPEND_ACCOUNT'] } },
+    { token: decider },
+  );
+  expect(decided.data.decideCase.__typename).toBe('DecideCaseSuccess');
+  const appeal = await server.gql(`mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { __typename } }`, {
+    input: { decisionId: decided.data.decideCase.decision.id, followUpToken, statement: 'placeholder statement' },
+  });
+  expect(appeal.data.submitAppeal.__typename).toBe('SubmitAppealSuccess');
+  return caseId;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
+  }
+  server = await startServer();
+  browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run', '--disable-extensions'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('claiming a chosen case', { sequential: true, timeout: 90_000 }, () => {
+  it('a lead claims a waiting case of a queue by its labelled button, by keyboard, and the case opens', async () => {
+    screenshotOnFailure('claim-chosen');
+    const first = await file('MINOR_PHYSICAL_ALTERCATION');
+    const chosen = await file('MINOR_PHYSICAL_ALTERCATION');
+    const tab = await signedIn(await as('chooser-lead', ['LEAD']));
+    const row = `section[data-queue="MINOR_PHYSICAL_ALTERCATION"] tr[data-case="${chosen.caseId}"]`;
+    await tab.waitForSelector(row);
+    // Every waiting case has its own claim button, named after the case.
+    const button = await tab.waitForSelector(aria(`Claim case ${chosen.caseId.slice(0, 8)}… from Minor physical altercation`, 'button'));
+    expect(await tab.$(`section[data-queue="MINOR_PHYSICAL_ALTERCATION"] tr[data-case="${first.caseId}"] button`)).not.toBeNull();
+    await button!.focus();
+    await tab.keyboard.press('Enter');
+    await tab.waitForSelector(`article[data-case-id="${chosen.caseId}"]`);
+    await waitForText(tab, '.lease', /Lease: \d+ min \d\d s left/);
+    const stored = await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: chosen.caseId } });
+    expect(stored).toMatchObject({ status: 'IN_REVIEW', assigneeId: 'chooser-lead' });
+    expect(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: first.caseId } })).toMatchObject({ status: 'OPEN', assigneeId: null });
+  });
+
+  it('a reviewer who may not choose sees no per-case claim button', async () => {
+    screenshotOnFailure('no-choice');
+    const tab = await signedIn(await as('plain-reviewer', ['REVIEWER']));
+    await tab.waitForSelector('section[data-queue="MINOR_PHYSICAL_ALTERCATION"] tr[data-case]');
+    expect(await tab.$('section[data-queue] tr[data-case] button')).toBeNull();
+  });
+
+  it('an appeals reviewer is told which qualification a chosen appeal needs', async () => {
+    screenshotOnFailure('not-qualified');
+    const caseId = await appealedExploitation(await as('deciding-lead', ['LEAD']));
+    // An admin who reviews appeals may see the exploitation appeal (not listed in a queue, where only cases the user
+    // may handle wait) but not handle it: chosen by id, the claim is refused with the missing qualification.
+    const tab = await signedIn(await as('admin-appeals', ['ADMIN', 'APPEALS_REVIEWER']));
+    await tab.waitForSelector('section[data-queue="MINOR_PHYSICAL_ALTERCATION"] tr[data-case]');
+    // Outside the appeals queue only leads choose: no per-case buttons there.
+    expect(await tab.$('section[data-queue="MINOR_PHYSICAL_ALTERCATION"] tr[data-case] button')).toBeNull();
+    await tab.locator(aria('Case id', 'textbox')).click();
+    await tab.keyboard.type(caseId);
+    await tab.keyboard.press('Enter');
+    await waitForText(tab, '[role="alert"]', /You are not qualified for this case/);
+    expect(await text(tab, '[role="alert"]')).toMatch(/Needs the child safety specialist role/);
+    expect(await tab.$('#case-heading')).toBeNull();
+    expect(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ status: 'APPEALED', assigneeId: null });
+  });
+});
+
+describe('the browser console', () => {
+  it('logged no error', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

@@ -64,20 +64,17 @@ function QueueCard({ queue, now, onClaim, onChoose, choose, busy, capReached }) 
     ${rows.length
       ? html`<table>
           <caption class="visually-hidden">Cases waiting in ${label}</caption>
-          <thead><tr><th scope="col">Case</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">SLA due in</th><th scope="col">Reports</th>${choose ? html`<th scope="col"><span class="visually-hidden">Claim</span></th>` : null}</tr></thead>
+          <thead><tr><th scope="col">Case</th><th scope="col">Priority</th><th scope="col">Status</th><th scope="col">SLA due in</th><th scope="col">Reports</th></tr></thead>
           <tbody>
             ${rows.map(
               (c) => html`<tr key=${c.id} data-case=${c.id}>
                 <td><code title=${c.id}>${shortId(c.id)}</code>${c.childAtImmediateRisk ? html` <span class="flag">immediate risk</span>` : null}</td>
                 <td>${c.priority}</td>
-                <td>${c.assignee ? `claimed by ${c.assignee.name}` : words(c.status)}</td>
+                <td>${c.assignee ? `claimed by ${c.assignee.name}` : words(c.status)}${choose && !c.assignee
+                  ? html`<button type="button" class="secondary compact" disabled=${busy} onClick=${() => onChoose(c)} aria-label=${`Claim case ${shortId(c.id)} from ${label}`}>Claim</button>`
+                  : null}</td>
                 <td class=${`sla ${Date.parse(c.slaDueAt) < now ? 'overdue' : ''}`}>${Date.parse(c.slaDueAt) < now ? `overdue ${duration(now - Date.parse(c.slaDueAt))}` : duration(Date.parse(c.slaDueAt) - now)}</td>
                 <td>${c.reportCount}</td>
-                ${choose
-                  ? html`<td>${c.assignee
-                      ? null
-                      : html`<button type="button" class="secondary compact" disabled=${busy} onClick=${() => onChoose(c)} aria-label=${`Claim case ${shortId(c.id)} from ${label}`}>Claim</button>`}</td>`
-                  : null}
               </tr>`,
             )}
           </tbody>

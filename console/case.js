@@ -5,7 +5,7 @@ import { gql } from './api.js';
 import * as op from './operations.js';
 import { asNotice, html, Notice, useNow } from './ui.js';
 import { dueIn, duration, shortId, time, title, words } from './format.js';
-import { AssessAndDecide } from './decide.js';
+import { AssessAndDecide, DecisionSummary } from './decide.js';
 
 const VIDEO = /\.(mp4|webm|ogv|mov|m4v)(\?|#|$)/i;
 
@@ -190,21 +190,25 @@ function useNewerVersion(live, caseId) {
   return latest;
 }
 
-export function CaseView({ token, live, caseId, reporterIdentity, onClose }) {
+/**
+ * A case: claimed (lease, assess, decide) or, from the case history, read-only (nothing to act on). `content` says
+ * whether the user's roles may read its content, reports, hash matches and assessments; the console asks for them only then.
+ */
+export function CaseView({ token, live, caseId, reporterIdentity, onClose, readOnly = false, content = true, backLabel = 'Back to queues' }) {
   const [kase, setKase] = useState(null);
   const [error, setError] = useState(null);
   const latest = useNewerVersion(live, caseId);
   const heading = useRef(null);
   const load = useCallback(async () => {
     try {
-      const { case: c } = await gql(token, op.CASE, { id: caseId, reporterIdentity });
+      const { case: c } = await gql(token, op.CASE, { id: caseId, reporterIdentity: reporterIdentity && content, content });
       if (!c) throw Object.assign(new Error('The case does not exist or is not yours to see.'), { title: 'Case not available' });
       setKase(c);
       setError(null);
     } catch (e) {
       setError(asNotice(e));
     }
-  }, [token, caseId, reporterIdentity]);
+  }, [token, caseId, reporterIdentity, content]);
   useEffect(() => void load(), [load]);
   // After a dropped socket, read the case again: its events in between were not delivered.
   const reconnects = useRef(live.reconnects);
@@ -216,13 +220,16 @@ export function CaseView({ token, live, caseId, reporterIdentity, onClose }) {
     if (kase) heading.current?.focus();
   }, [kase?.id]);
 
-  if (!kase) return html`<section><p role="status">Loading case…</p><${Notice} error=${error} /><button type="button" onClick=${onClose}>Back to queues</button></section>`;
-  const held = kase.status === 'IN_REVIEW' || (kase.status === 'APPEALED' && kase.leaseExpiresAt);
+  if (!kase) return html`<section><p role="status">Loading case…</p><${Notice} error=${error} /><button type="button" onClick=${onClose}>${backLabel}</button></section>`;
+  const held = !readOnly && kase.status === 'IN_REVIEW' || (kase.status === 'APPEALED' && kase.leaseExpiresAt);
   return html`<article class="case" aria-labelledby="case-heading" data-case-id=${kase.id}>
     <div class="case-head">
       <h2 id="case-heading" tabindex="-1" ref=${heading}>Case <code>${shortId(kase.id)}</code>: ${title(kase.category)}</h2>
-      <button type="button" onClick=${onClose}>Back to queues</button>
+      <button type="button" onClick=${onClose}>${backLabel}</button>
     </div>
+    ${readOnly
+      ? html`<p class="read-only hint">Read only: this case is not claimed by you${content ? '' : '; its content, reports, hash matches and assessments are not shown to your roles'}.</p>`
+      : null}
     <p class="meta">${kase.priority} · ${words(kase.status)} · ${kase.reportCount} report(s) from ${kase.distinctReporterCount} reporter(s) · SLA ${dueIn(kase.slaDueAt, Date.now())}</p>
     ${held ? html`<${Lease} token=${token} kase=${kase} onChanged=${(patch) => setKase({ ...kase, ...patch })} onReleased=${onClose} />` : null}
     <${Notice} error=${error} />
@@ -235,14 +242,20 @@ export function CaseView({ token, live, caseId, reporterIdentity, onClose }) {
     <${Outcomes} kase=${kase} />
     <div class="columns">
       <div>
-        <${Content} content=${kase.content} />
-        <${HashMatches} matches=${kase.hashMatches} />
-        <${Reports} reports=${kase.reports} />
+        ${content
+          ? html`<${Content} content=${kase.content} />
+              <${HashMatches} matches=${kase.hashMatches} />
+              <${Reports} reports=${kase.reports} />`
+          : null}
         <${Appeals} appeals=${kase.appeals} />
         <${AuditTrail} events=${kase.auditTrail} />
       </div>
       <div>
-        ${kase.status === 'APPEALED'
+        ${readOnly
+          ? kase.decision
+            ? html`<${DecisionSummary} decision=${kase.decision} />`
+            : html`<p class="hint">Not decided yet.</p>`
+          : kase.status === 'APPEALED'
           ? html`<${AppealDecision} token=${token} kase=${kase} onDone=${load} />`
           : html`<${AssessAndDecide} token=${token} kase=${kase} reload=${load} />`}
       </div>

@@ -5,8 +5,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, gql, liveConnection } from './api.js';
 import { asNotice, html, Notice, useNow } from './ui.js';
 import * as op from './operations.js';
-import { choosesCases, dueIn, duration, mayChooseIn, mayReadReporterIdentity, shortId, since, time, title, words, workableQueues } from './format.js';
+import { choosesCases, dueIn, duration, mayChooseIn, mayReadContent, mayReadHistory, mayReadReporterIdentity, shortId, since, time, title, words, workableQueues } from './format.js';
 import { CaseView } from './case.js';
+import { CaseHistory, emptyHistory } from './history.js';
 
 const TOKEN_KEY = 'console.token';
 
@@ -339,6 +340,11 @@ function App() {
   const [me, setMe] = useState(null);
   const [error, setError] = useState(null);
   const [caseId, setCaseId] = useState(null);
+  /** 'queues' or 'history': the screen shown when no case is open. */
+  const [screen, setScreen] = useState('queues');
+  /** A case opened from the history, read-only: its id and whether the user's roles may read its content. */
+  const [reading, setReading] = useState(null);
+  const [history, setHistory] = useState(emptyHistory);
   const live = useLive(token);
 
   const refreshMe = useCallback(async () => {
@@ -364,6 +370,9 @@ function App() {
     setToken(null);
     setMe(null);
     setCaseId(null);
+    setReading(null);
+    setScreen('queues');
+    setHistory(emptyHistory());
     if (clearError) setError(null);
   }
 
@@ -376,12 +385,22 @@ function App() {
     <header>
       <p class="brand">Reviewer console</p>
       <p class="who">Signed in as <strong>${me.name}</strong> <span class="roles">(${roles.map(words).join(', ')})</span></p>
+      ${mayReadHistory(roles)
+        ? html`<nav aria-label="Screens" class="screens">
+            <button type="button" class="secondary" aria-current=${!caseId && !reading && screen === 'queues' ? 'page' : null} onClick=${() => { setCaseId(null); setReading(null); setScreen('queues'); }}>Queues</button>
+            <button type="button" class="secondary" aria-current=${!caseId && !reading && screen === 'history' ? 'page' : null} onClick=${() => { setCaseId(null); setReading(null); setScreen('history'); }}>Case history</button>
+          </nav>`
+        : null}
       <${Exposure} me=${me} />
       <button type="button" onClick=${() => signOut()}>Sign out</button>
     </header>
     <main>
       ${caseId
         ? html`<${CaseView} token=${token} live=${live} caseId=${caseId} reporterIdentity=${mayReadReporterIdentity(roles)} onClose=${() => { setCaseId(null); refreshMe(); }} onOpen=${setCaseId} />`
+        : reading
+        ? html`<${CaseView} key=${reading.id} token=${token} live=${live} caseId=${reading.id} readOnly=${true} content=${reading.content} reporterIdentity=${mayReadReporterIdentity(roles)} backLabel="Back to case history" onClose=${() => setReading(null)} />`
+        : screen === 'history'
+        ? html`<${CaseHistory} token=${token} state=${history} setState=${setHistory} onOpen=${(c) => setReading({ id: c.id, content: mayReadContent(roles, c.category) })} />`
         : html`<${Queues} token=${token} me=${me} live=${live} onClaimed=${(id) => { setCaseId(id); refreshMe(); }} />
             ${isLead ? html`<${LeadPanel} token=${token} />` : null}
             ${isLiaison ? html`<${LiaisonPanel} token=${token} roles=${roles} />` : null}`}

@@ -51,23 +51,31 @@ export const RELEASE = `mutation ConsoleRelease($caseId: ID!) {
   releaseCase(caseId: $caseId) { ${errors('ValidationError')} ... on ReleaseCaseSuccess { case { id status } } }
 }`;
 
-export const CASE = `query ConsoleCase($id: ID!, $reporterIdentity: Boolean!) {
+export const CASE = `query ConsoleCase($id: ID!, $reporterIdentity: Boolean!, $content: Boolean! = true) {
   case(id: $id) {
-    ${CASE_ROW} version leaseExpiresAt knownHashMatch distinctReporterCount reportedAccountId
+    ${CASE_ROW} version leaseExpiresAt knownHashMatch distinctReporterCount reportedAccountId @include(if: $content)
     escalation { reason escalatedAt escalatedBy { id name } }
-    content { contentId url mediaHashes { algorithm value } presentation { blur greyscale muteAudio warning } }
-    hashMatches { bank algorithm distance value matchedValue category }
+    content @include(if: $content) { contentId url mediaHashes { algorithm value } presentation { blur greyscale muteAudio warning } }
+    hashMatches @include(if: $content) { bank algorithm distance value matchedValue category }
     reportedAccountStrikes { recordedAt category active }
-    reports(first: 50) { totalCount edges { node {
+    reports(first: 50) @include(if: $content) { totalCount edges { node {
       id category description childAtImmediateRisk reporterRelation createdAt
       contactEmail @include(if: $reporterIdentity) reporterAccountId @include(if: $reporterIdentity)
     } } }
-    assessments { id createdAt reviewer { id name } recommendation { ${RECOMMENDATION} } }
+    assessments @include(if: $content) { id createdAt reviewer { id name } recommendation { ${RECOMMENDATION} } }
     decision { id actions recommendedActions deviatesFromRecommendation justification decidedAt reversedAt decidedBy { id name } ${STATEMENT} }
     appeals { id status appellantKind statement outcome reason createdAt decidedAt decidedBy { id name } }
     ncmecReport { id status createdAt submittedAt externalReportId }
     lawEnforcementReferral { id status dueAt overdue agency }
     auditTrail { seq action at actor { id name } }
+  }
+}`;
+
+/** The case history: cases the user may see, newest first, by filter and cursor. */
+export const CASES = `query ConsoleCases($filter: CaseFilter, $first: Int, $after: String) {
+  cases(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id status category queue priority reportCount createdAt decidedAt assignee { id name } } }
   }
 }`;
 

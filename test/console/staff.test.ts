@@ -144,6 +144,81 @@ describe('claiming a chosen case', { sequential: true, timeout: 90_000 }, () => 
   });
 });
 
+describe('the case history', { sequential: true, timeout: 90_000 }, () => {
+  it('lists the cases the user may see, filtered by status, category and queue, and loads more by cursor', async () => {
+    screenshotOnFailure('history');
+    const filed: string[] = [];
+    for (let i = 0; i < 22; i++) filed.push((await file('MINOR_PHYSICAL_ALTERCATION')).caseId);
+    const exploitation = (await file('CHILD_SEXUAL_EXPLOITATION')).caseId;
+    const lead = await as('history-lead', ['LEAD']);
+    const claimed = await server.gql(`mutation($id: ID!) { claimCase(id: $id) { __typename } }`, { id: filed[0] }, { token: lead });
+    expect(claimed.data.claimCase.__typename).toBe('ClaimCaseSuccess');
+
+    // A plain reviewer may not see the exploitation case: the history does not list it.
+    const tab = await signedIn(await as('history-reviewer', ['REVIEWER']));
+    await tab.locator(aria('Case history', 'button')).click();
+    await tab.waitForSelector('#history-heading');
+    await tab.locator(aria('Category', 'combobox')).click();
+    await tab.select('#h-category', 'MINOR_PHYSICAL_ALTERCATION');
+    await tab.select('#h-status', 'OPEN');
+    await tab.select('#h-queue', 'MINOR_PHYSICAL_ALTERCATION');
+    await tab.locator(aria('Show cases', 'button')).click();
+    const open = await server.app.db.prisma.case.count({ where: { category: 'MINOR_PHYSICAL_ALTERCATION', status: 'OPEN', queue: 'MINOR_PHYSICAL_ALTERCATION' } });
+    expect(open).toBeGreaterThan(20);
+    await waitForText(tab, '[data-total]', new RegExp(`^${open} cases?$`));
+    await tab.waitForFunction(() => document.querySelectorAll('tr[data-history-case]').length === 20);
+    const firstPage = await tab.$$eval('tr[data-history-case]', (rows) => rows.map((r) => r.getAttribute('data-history-case')));
+    // Newest first; the claimed case (IN_REVIEW) is filtered out.
+    expect(firstPage[0]).toBe(filed.at(-1));
+    expect(firstPage).not.toContain(filed[0]);
+    await tab.locator(aria('Load more cases', 'button')).click();
+    await tab.waitForFunction((n) => document.querySelectorAll('tr[data-history-case]').length === n, {}, Math.min(open, 40));
+    const all = await tab.$$eval('tr[data-history-case]', (rows) => rows.map((r) => r.getAttribute('data-history-case')));
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toContain(filed[1]);
+    expect(all).not.toContain(exploitation);
+
+    // Any status, any category: the exploitation case stays hidden from a reviewer.
+    await tab.select('#h-status', '');
+    await tab.select('#h-category', '');
+    await tab.select('#h-queue', '');
+    await tab.locator(aria('Show cases', 'button')).click();
+    const visible = await server.app.db.prisma.case.count({ where: { category: 'MINOR_PHYSICAL_ALTERCATION' } });
+    await waitForText(tab, '[data-total]', new RegExp(`^${visible} cases?$`));
+    expect(await tab.$(`tr[data-history-case="${exploitation}"]`)).toBeNull();
+  });
+
+  it('opens a case read-only, without claiming it, and goes back to the list', async () => {
+    screenshotOnFailure('history-open');
+    const { caseId } = await file('PHYSICAL_CHILD_ABUSE_MEDIA');
+    const tab = await signedIn(await as('history-specialist', ['CHILD_SAFETY_SPECIALIST']));
+    await tab.locator(aria('Case history', 'button')).click();
+    await tab.waitForSelector(`tr[data-history-case="${caseId}"]`);
+    await tab.locator(aria(`Open case ${caseId.slice(0, 8)}…`, 'button')).click();
+    await tab.waitForSelector(`article[data-case-id="${caseId}"]`);
+    await waitForText(tab, '#reports-heading', /Reports \(1\)/);
+    await waitForText(tab, '.read-only', /Read only/);
+    // Nothing to act on while reading: no lease, no assessment, no decision.
+    expect(await tab.$('.lease')).toBeNull();
+    expect(await tab.$('form.assess')).toBeNull();
+    expect(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ status: 'OPEN', assigneeId: null });
+    await tab.locator(aria('Back to case history', 'button')).click();
+    await tab.waitForSelector(`tr[data-history-case="${caseId}"]`);
+  });
+
+  it('an admin (who sees every case but handles none) reads a case without its content', async () => {
+    screenshotOnFailure('history-admin');
+    const { caseId } = await file('CHILD_SEXUAL_EXPLOITATION');
+    const tab = await signedIn(await as('history-admin', ['ADMIN']));
+    await tab.locator(aria('Case history', 'button')).click();
+    await tab.locator(aria(`Open case ${caseId.slice(0, 8)}…`, 'button')).click();
+    await tab.waitForSelector(`article[data-case-id="${caseId}"]`);
+    await waitForText(tab, '.read-only', /content.*not shown/);
+    expect(await tab.$('#reports-heading')).toBeNull();
+    expect(await tab.$('[role="alert"]')).toBeNull();
+  });
+});
+
 describe('the browser console', () => {
   it('logged no error', () => {
     expect(consoleErrors).toEqual([]);

@@ -9,6 +9,16 @@ import { AssessAndDecide, DecisionSummary } from './decide.js';
 
 const VIDEO = /\.(mp4|webm|ogv|mov|m4v)(\?|#|$)/i;
 
+/** The origins the server's CSP lets revealed content load from (CONSOLE_MEDIA_ORIGINS), as the page names them. */
+const MEDIA_ORIGINS = (document.querySelector('meta[name="console-media-origins"]')?.getAttribute('content') ?? '').split(/\s+/).filter(Boolean);
+const originOf = (url) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+};
+
 /**
  * The content stays hidden until the reviewer asks for it: nothing is fetched before. Revealed, it is shown as the
  * presentation hints say (blurred, greyscale, muted for exploitation and abuse media), each of which the reviewer may
@@ -20,6 +30,8 @@ function Content({ content }) {
   const [blur, setBlur] = useState(hints.blur);
   const [grey, setGrey] = useState(hints.greyscale);
   const url = content.url && /^https?:\/\//i.test(content.url) ? content.url : null;
+  // Content elsewhere would be blocked by the page's CSP: say so rather than fetch it.
+  const allowed = !!url && MEDIA_ORIGINS.includes(originOf(url));
   const classes = ['media', blur ? 'blurred' : '', grey ? 'greyscale' : ''].join(' ');
   return html`<section aria-labelledby="content-heading">
     <h3 id="content-heading">Content</h3>
@@ -27,7 +39,10 @@ function Content({ content }) {
     ${hints.warning ? html`<p class="warning">${hints.warning}</p>` : null}
     <p class="hint">Shown ${[hints.blur && 'blurred', hints.greyscale && 'in greyscale', hints.muteAudio && 'muted'].filter(Boolean).join(', ') || 'as is'} by default.</p>
     ${!revealed
-      ? html`<button type="button" onClick=${() => setRevealed(true)} disabled=${!url}>${url ? 'Reveal content' : 'No content URL to reveal'}</button>`
+      ? html`<button type="button" onClick=${() => setRevealed(true)} disabled=${!allowed}>${!url ? 'No content URL to reveal' : allowed ? 'Reveal content' : 'Content host not allowed'}</button>
+          ${url && !allowed
+            ? html`<p class="media-host hint">${new URL(url).host} is not among the console’s media hosts (CONSOLE_MEDIA_ORIGINS), so the content is not shown here.</p>`
+            : null}`
       : html`<div class="viewer">
           <div class="toolbar" role="group" aria-label="Presentation">
             <button type="button" aria-pressed=${blur} onClick=${() => setBlur(!blur)}>${blur ? 'Remove blur' : 'Blur'}</button>

@@ -222,7 +222,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     plugins: [
       ...(production ? [] : [useGraphiQLAssets()]),
-      useConsole(),
+      useConsole({ mediaOrigins: config.CONSOLE_MEDIA_ORIGINS }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
       // Limits sized so every client operation passes; messages say which limit, never its value.
       EnvelopArmorPlugin({

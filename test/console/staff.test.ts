@@ -47,10 +47,10 @@ async function signedIn(jwt: string) {
 }
 
 /** Files a report; answers its case id and follow-up token. */
-async function file(category: string, contentId = `content-${hex(4)}`) {
+async function file(category: string, contentId = `content-${hex(4)}`, contentUrl?: string) {
   const res = await server.gql(
     `mutation($input: SubmitReportInput!) { submitReport(input: $input) { __typename ... on SubmitReportSuccess { followUpToken report { id } } } }`,
-    { input: { contentId, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}` } },
+    { input: { contentId, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}`, ...(contentUrl ? { contentUrl } : {}) } },
   );
   expect(res.data.submitReport.__typename).toBe('SubmitReportSuccess');
   const report = await server.app.db.prisma.report.findUniqueOrThrow({ where: { id: res.data.submitReport.report.id } });
@@ -216,6 +216,27 @@ describe('the case history', { sequential: true, timeout: 90_000 }, () => {
     await waitForText(tab, '.read-only', /content.*not shown/);
     expect(await tab.$('#reports-heading')).toBeNull();
     expect(await tab.$('[role="alert"]')).toBeNull();
+  });
+});
+
+describe('media hosts', { timeout: 90_000 }, () => {
+  it('content on a host CONSOLE_MEDIA_ORIGINS does not name is not fetched: the console says why', async () => {
+    screenshotOnFailure('media-host');
+    const contentUrl = `https://media.example.test/content-${hex(4)}.png`;
+    const { caseId } = await file('MINOR_PHYSICAL_ALTERCATION', `content-${hex(4)}`, contentUrl);
+    const tab = await signedIn(await as('media-reviewer', ['REVIEWER']));
+    const requested: string[] = [];
+    tab.on('request', (request) => {
+      if (new URL(request.url()).host === 'media.example.test') requested.push(request.url());
+    });
+    await tab.locator(aria('Case history', 'button')).click();
+    await tab.locator(aria(`Open case ${caseId.slice(0, 8)}…`, 'button')).click();
+    await tab.waitForSelector(`article[data-case-id="${caseId}"]`);
+    const reveal = await tab.waitForSelector('#content-heading ~ button');
+    expect(await reveal!.evaluate((b) => [(b as HTMLButtonElement).disabled, b.textContent])).toEqual([true, 'Content host not allowed']);
+    await waitForText(tab, '.media-host', /media\.example\.test is not among the console’s media hosts \(CONSOLE_MEDIA_ORIGINS\)/);
+    expect(await tab.$('img.media')).toBeNull();
+    expect(requested).toEqual([]);
   });
 });
 

@@ -209,7 +209,30 @@ function useNewerVersion(live, caseId) {
  * A case: claimed (lease, assess, decide) or, from the case history, read-only (nothing to act on). `content` says
  * whether the user's roles may read its content, reports, hash matches and assessments; the console asks for them only then.
  */
-export function CaseView({ token, live, caseId, reporterIdentity, onClose, readOnly = false, content = true, backLabel = 'Back to queues' }) {
+/** A case read from the history, claimed by a user who may choose it (claimCase), at the version on screen. */
+function ClaimThis({ token, kase, onClaimed }) {
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const claim = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { claimCase: result } = await gql(token, op.CLAIM_CASE, { id: kase.id, expectedVersion: kase.version });
+      if (result.__typename === 'ClaimCaseSuccess') onClaimed(kase.id);
+      else setError(asNotice(result));
+    } catch (e) {
+      setError(asNotice(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="claim-this">
+    <button type="button" disabled=${busy} onClick=${claim}>Claim this case</button>
+    <${Notice} error=${error} />
+  </div>`;
+}
+
+export function CaseView({ token, live, caseId, reporterIdentity, onClose, readOnly = false, content = true, backLabel = 'Back to queues', onClaimed = null }) {
   const [kase, setKase] = useState(null);
   const [error, setError] = useState(null);
   const latest = useNewerVersion(live, caseId);
@@ -243,7 +266,8 @@ export function CaseView({ token, live, caseId, reporterIdentity, onClose, readO
       <button type="button" onClick=${onClose}>${backLabel}</button>
     </div>
     ${readOnly
-      ? html`<p class="read-only hint">Read only: this case is not claimed by you${content ? '' : '; its content, reports, hash matches and assessments are not shown to your roles'}.</p>`
+      ? html`<p class="read-only hint">Read only: this case is not claimed by you${content ? '' : '; its content, reports, hash matches and assessments are not shown to your roles'}.</p>
+          ${onClaimed && !kase.assignee && (kase.status === 'OPEN' || kase.status === 'APPEALED') ? html`<${ClaimThis} token=${token} kase=${kase} onClaimed=${onClaimed} />` : null}`
       : null}
     <p class="meta">${kase.priority} · ${words(kase.status)} · ${kase.reportCount} report(s) from ${kase.distinctReporterCount} reporter(s) · SLA ${dueIn(kase.slaDueAt, Date.now())}</p>
     ${held ? html`<${Lease} token=${token} kase=${kase} onChanged=${(patch) => setKase({ ...kase, ...patch })} onReleased=${onClose} />` : null}

@@ -398,7 +398,8 @@ function App() {
       ${caseId
         ? html`<${CaseView} token=${token} live=${live} caseId=${caseId} reporterIdentity=${mayReadReporterIdentity(roles)} onClose=${() => { setCaseId(null); refreshMe(); }} onOpen=${setCaseId} />`
         : reading
-        ? html`<${CaseView} key=${reading.id} token=${token} live=${live} caseId=${reading.id} readOnly=${true} content=${reading.content} reporterIdentity=${mayReadReporterIdentity(roles)} backLabel="Back to case history" onClose=${() => setReading(null)} />`
+        ? html`<${CaseView} key=${reading.id} token=${token} live=${live} caseId=${reading.id} readOnly=${true} content=${reading.content} reporterIdentity=${mayReadReporterIdentity(roles)} backLabel="Back to case history" onClose=${() => setReading(null)}
+            onClaimed=${choosesCases(roles) ? (id) => { setReading(null); setCaseId(id); refreshMe(); } : null} />`
         : screen === 'history'
         ? html`<${CaseHistory} token=${token} state=${history} setState=${setHistory} onOpen=${(c) => setReading({ id: c.id, content: mayReadContent(roles, c.category) })} />`
         : html`<${Queues} token=${token} me=${me} live=${live} onClaimed=${(id) => { setCaseId(id); refreshMe(); }} />

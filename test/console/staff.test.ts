@@ -206,6 +206,19 @@ describe('the case history', { sequential: true, timeout: 90_000 }, () => {
     await tab.waitForSelector(`tr[data-history-case="${caseId}"]`);
   });
 
+  it('a lead claims a case read from the history, at the version read', async () => {
+    screenshotOnFailure('history-claim');
+    const { caseId } = await file('MINOR_PHYSICAL_ALTERCATION');
+    const tab = await signedIn(await as('history-claiming-lead', ['LEAD']));
+    await tab.locator(aria('Case history', 'button')).click();
+    await tab.locator(aria(`Open case ${caseId.slice(0, 8)}…`, 'button')).click();
+    await tab.waitForSelector(`article[data-case-id="${caseId}"] .read-only`);
+    await tab.locator(aria('Claim this case', 'button')).click();
+    await waitForText(tab, '.lease', /Lease: \d+ min \d\d s left/);
+    expect(await tab.$('.read-only')).toBeNull();
+    expect(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ status: 'IN_REVIEW', assigneeId: 'history-claiming-lead' });
+  });
+
   it('an admin (who sees every case but handles none) reads a case without its content', async () => {
     screenshotOnFailure('history-admin');
     const { caseId } = await file('CHILD_SEXUAL_EXPLOITATION');
@@ -216,6 +229,8 @@ describe('the case history', { sequential: true, timeout: 90_000 }, () => {
     await waitForText(tab, '.read-only', /content.*not shown/);
     expect(await tab.$('#reports-heading')).toBeNull();
     expect(await tab.$('[role="alert"]')).toBeNull();
+    // An admin does not choose cases: nothing to claim.
+    expect(await tab.$(aria('Claim this case', 'button'))).toBeNull();
   });
 });
 

@@ -5,9 +5,19 @@ import { gql } from './api.js';
 import * as op from './operations.js';
 import { asNotice, html, Notice, useNow } from './ui.js';
 import { dueIn, duration, shortId, time, title, words } from './format.js';
-import { AssessAndDecide } from './decide.js';
+import { AssessAndDecide, DecisionSummary } from './decide.js';
 
 const VIDEO = /\.(mp4|webm|ogv|mov|m4v)(\?|#|$)/i;
+
+/** The origins the server's CSP lets revealed content load from (CONSOLE_MEDIA_ORIGINS), as the page names them. */
+const MEDIA_ORIGINS = (document.querySelector('meta[name="console-media-origins"]')?.getAttribute('content') ?? '').split(/\s+/).filter(Boolean);
+const originOf = (url) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+};
 
 /**
  * The content stays hidden until the reviewer asks for it: nothing is fetched before. Revealed, it is shown as the
@@ -20,6 +30,8 @@ function Content({ content }) {
   const [blur, setBlur] = useState(hints.blur);
   const [grey, setGrey] = useState(hints.greyscale);
   const url = content.url && /^https?:\/\//i.test(content.url) ? content.url : null;
+  // Content elsewhere would be blocked by the page's CSP: say so rather than fetch it.
+  const allowed = !!url && MEDIA_ORIGINS.includes(originOf(url));
   const classes = ['media', blur ? 'blurred' : '', grey ? 'greyscale' : ''].join(' ');
   return html`<section aria-labelledby="content-heading">
     <h3 id="content-heading">Content</h3>
@@ -27,7 +39,10 @@ function Content({ content }) {
     ${hints.warning ? html`<p class="warning">${hints.warning}</p>` : null}
     <p class="hint">Shown ${[hints.blur && 'blurred', hints.greyscale && 'in greyscale', hints.muteAudio && 'muted'].filter(Boolean).join(', ') || 'as is'} by default.</p>
     ${!revealed
-      ? html`<button type="button" onClick=${() => setRevealed(true)} disabled=${!url}>${url ? 'Reveal content' : 'No content URL to reveal'}</button>`
+      ? html`<button type="button" onClick=${() => setRevealed(true)} disabled=${!allowed}>${!url ? 'No content URL to reveal' : allowed ? 'Reveal content' : 'Content host not allowed'}</button>
+          ${url && !allowed
+            ? html`<p class="media-host hint">${new URL(url).host} is not among the console’s media hosts (CONSOLE_MEDIA_ORIGINS), so the content is not shown here.</p>`
+            : null}`
       : html`<div class="viewer">
           <div class="toolbar" role="group" aria-label="Presentation">
             <button type="button" aria-pressed=${blur} onClick=${() => setBlur(!blur)}>${blur ? 'Remove blur' : 'Blur'}</button>
@@ -190,21 +205,48 @@ function useNewerVersion(live, caseId) {
   return latest;
 }
 
-export function CaseView({ token, live, caseId, reporterIdentity, onClose }) {
+/**
+ * A case: claimed (lease, assess, decide) or, from the case history, read-only (nothing to act on). `content` says
+ * whether the user's roles may read its content, reports, hash matches and assessments; the console asks for them only then.
+ */
+/** A case read from the history, claimed by a user who may choose it (claimCase), at the version on screen. */
+function ClaimThis({ token, kase, onClaimed }) {
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const claim = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { claimCase: result } = await gql(token, op.CLAIM_CASE, { id: kase.id, expectedVersion: kase.version });
+      if (result.__typename === 'ClaimCaseSuccess') onClaimed(kase.id);
+      else setError(asNotice(result));
+    } catch (e) {
+      setError(asNotice(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="claim-this">
+    <button type="button" disabled=${busy} onClick=${claim}>Claim this case</button>
+    <${Notice} error=${error} />
+  </div>`;
+}
+
+export function CaseView({ token, live, caseId, reporterIdentity, onClose, readOnly = false, content = true, backLabel = 'Back to queues', onClaimed = null }) {
   const [kase, setKase] = useState(null);
   const [error, setError] = useState(null);
   const latest = useNewerVersion(live, caseId);
   const heading = useRef(null);
   const load = useCallback(async () => {
     try {
-      const { case: c } = await gql(token, op.CASE, { id: caseId, reporterIdentity });
+      const { case: c } = await gql(token, op.CASE, { id: caseId, reporterIdentity: reporterIdentity && content, content });
       if (!c) throw Object.assign(new Error('The case does not exist or is not yours to see.'), { title: 'Case not available' });
       setKase(c);
       setError(null);
     } catch (e) {
       setError(asNotice(e));
     }
-  }, [token, caseId, reporterIdentity]);
+  }, [token, caseId, reporterIdentity, content]);
   useEffect(() => void load(), [load]);
   // After a dropped socket, read the case again: its events in between were not delivered.
   const reconnects = useRef(live.reconnects);
@@ -216,13 +258,17 @@ export function CaseView({ token, live, caseId, reporterIdentity, onClose }) {
     if (kase) heading.current?.focus();
   }, [kase?.id]);
 
-  if (!kase) return html`<section><p role="status">Loading case…</p><${Notice} error=${error} /><button type="button" onClick=${onClose}>Back to queues</button></section>`;
-  const held = kase.status === 'IN_REVIEW' || (kase.status === 'APPEALED' && kase.leaseExpiresAt);
+  if (!kase) return html`<section><p role="status">Loading case…</p><${Notice} error=${error} /><button type="button" onClick=${onClose}>${backLabel}</button></section>`;
+  const held = !readOnly && kase.status === 'IN_REVIEW' || (kase.status === 'APPEALED' && kase.leaseExpiresAt);
   return html`<article class="case" aria-labelledby="case-heading" data-case-id=${kase.id}>
     <div class="case-head">
       <h2 id="case-heading" tabindex="-1" ref=${heading}>Case <code>${shortId(kase.id)}</code>: ${title(kase.category)}</h2>
-      <button type="button" onClick=${onClose}>Back to queues</button>
+      <button type="button" onClick=${onClose}>${backLabel}</button>
     </div>
+    ${readOnly
+      ? html`<p class="read-only hint">Read only: this case is not claimed by you${content ? '' : '; its content, reports, hash matches and assessments are not shown to your roles'}.</p>
+          ${onClaimed && !kase.assignee && (kase.status === 'OPEN' || kase.status === 'APPEALED') ? html`<${ClaimThis} token=${token} kase=${kase} onClaimed=${onClaimed} />` : null}`
+      : null}
     <p class="meta">${kase.priority} · ${words(kase.status)} · ${kase.reportCount} report(s) from ${kase.distinctReporterCount} reporter(s) · SLA ${dueIn(kase.slaDueAt, Date.now())}</p>
     ${held ? html`<${Lease} token=${token} kase=${kase} onChanged=${(patch) => setKase({ ...kase, ...patch })} onReleased=${onClose} />` : null}
     <${Notice} error=${error} />
@@ -235,14 +281,20 @@ export function CaseView({ token, live, caseId, reporterIdentity, onClose }) {
     <${Outcomes} kase=${kase} />
     <div class="columns">
       <div>
-        <${Content} content=${kase.content} />
-        <${HashMatches} matches=${kase.hashMatches} />
-        <${Reports} reports=${kase.reports} />
+        ${content
+          ? html`<${Content} content=${kase.content} />
+              <${HashMatches} matches=${kase.hashMatches} />
+              <${Reports} reports=${kase.reports} />`
+          : null}
         <${Appeals} appeals=${kase.appeals} />
         <${AuditTrail} events=${kase.auditTrail} />
       </div>
       <div>
-        ${kase.status === 'APPEALED'
+        ${readOnly
+          ? kase.decision
+            ? html`<${DecisionSummary} decision=${kase.decision} />`
+            : html`<p class="hint">Not decided yet.</p>`
+          : kase.status === 'APPEALED'
           ? html`<${AppealDecision} token=${token} kase=${kase} onDone=${load} />`
           : html`<${AssessAndDecide} token=${token} kase=${kase} reload=${load} />`}
       </div>

@@ -198,7 +198,7 @@ function DecideForm({ token, kase, assessment, reload }) {
   </section>`;
 }
 
-function DecisionSummary({ decision }) {
+export function DecisionSummary({ decision }) {
   const s = decision.statementOfReasons;
   return html`<section aria-labelledby="decision-heading">
     <h3 id="decision-heading">Decided: ${decision.actions.map(words).join(', ')}</h3>

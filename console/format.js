@@ -41,6 +41,27 @@ export function workableQueues(roles) {
   ].filter(Boolean);
 }
 
+/** Who may claim a case they choose by id (claimCase; src/services/claims.ts CASE_CHOOSERS). */
+export const CASE_CHOOSERS = ['LEAD', 'APPEALS_REVIEWER'];
+export const choosesCases = (roles) => roles.some((r) => CASE_CHOOSERS.includes(r));
+/** Queues whose waiting cases the user may pick from: leads any queue, appeals reviewers the appeals queue. */
+export const mayChooseIn = (roles, queue) => roles.includes('LEAD') || (roles.includes('APPEALS_REVIEWER') && queue === 'APPEALS');
+
+/** A qualification and who satisfies it (src/policy/triage.ts): leads hold every one; specialists and appeals reviewers are also reviewers. */
+const satisfies = (roles, needed) =>
+  roles.includes('LEAD') || roles.includes(needed) || (needed === 'REVIEWER' && (roles.includes('CHILD_SAFETY_SPECIALIST') || roles.includes('APPEALS_REVIEWER')));
+/** Whether these roles handle the category (src/policy/triage.ts canHandleCategory). */
+export const handlesCategory = (roles, category) => satisfies(roles, category === 'MINOR_PHYSICAL_ALTERCATION' ? 'REVIEWER' : 'CHILD_SAFETY_SPECIALIST');
+/** Who may read a case's content, reports, hash matches and assessments (src/schema/case.ts). */
+export const mayReadContent = (roles, category) => handlesCategory(roles, category) || roles.includes('LAW_ENFORCEMENT_LIAISON');
+/** Who may list cases (the `cases` query): the reviewing and oversight roles. */
+export const mayReadHistory = (roles) => roles.some((r) => ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'].includes(r));
+
+/** The schema's CaseStatus, ChildSafetyCategory and QueueName values, in the order the history's filters offer them. */
+export const STATUSES = ['OPEN', 'IN_REVIEW', 'DECIDED', 'APPEALED', 'CLOSED'];
+export const CATEGORIES = ['CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA', 'MINOR_PHYSICAL_ALTERCATION'];
+export const QUEUES = ['IMMEDIATE_RISK', 'CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA', 'MINOR_PHYSICAL_ALTERCATION', 'APPEALS'];
+
 /** Who may read reporter identity and contact (README, Authorization). */
 export const mayReadReporterIdentity = (roles) => roles.some((r) => ['LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'].includes(r));
 
@@ -58,6 +79,7 @@ export function errorTitle(typename) {
       InvalidTransitionError: 'This step is not possible now',
       NotAuthenticatedError: 'Your sign-in is no longer valid',
       ReferralTransitionError: 'The referral is not in a state for this step',
+      NotQualifiedError: 'You are not qualified for this case',
     }[typename] ?? 'The request was refused'
   );
 }

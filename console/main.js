@@ -5,8 +5,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { ApiError, gql, liveConnection } from './api.js';
 import { asNotice, html, Notice, useNow } from './ui.js';
 import * as op from './operations.js';
-import { dueIn, duration, mayReadReporterIdentity, shortId, since, time, title, words, workableQueues } from './format.js';
+import { choosesCases, dueIn, duration, mayChooseIn, mayReadContent, mayReadHistory, mayReadReporterIdentity, shortId, since, time, title, words, workableQueues } from './format.js';
 import { CaseView } from './case.js';
+import { CaseHistory, emptyHistory } from './history.js';
 
 const TOKEN_KEY = 'console.token';
 
@@ -48,7 +49,7 @@ function LiveStatus({ status }) {
 /** Queues whose every case counts against the daily exposure cap. */
 const EXPOSING_QUEUES = ['CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA'];
 
-function QueueCard({ queue, now, onClaim, busy, capReached }) {
+function QueueCard({ queue, now, onClaim, onChoose, choose, busy, capReached }) {
   const rows = queue.cases;
   const nextDue = rows.filter((c) => !c.assignee).map((c) => c.slaDueAt).sort()[0];
   const label = title(queue.name);
@@ -70,7 +71,9 @@ function QueueCard({ queue, now, onClaim, busy, capReached }) {
               (c) => html`<tr key=${c.id} data-case=${c.id}>
                 <td><code title=${c.id}>${shortId(c.id)}</code>${c.childAtImmediateRisk ? html` <span class="flag">immediate risk</span>` : null}</td>
                 <td>${c.priority}</td>
-                <td>${c.assignee ? `claimed by ${c.assignee.name}` : words(c.status)}</td>
+                <td>${c.assignee ? `claimed by ${c.assignee.name}` : words(c.status)}${choose && !c.assignee
+                  ? html`<button type="button" class="secondary compact" disabled=${busy} onClick=${() => onChoose(c)} aria-label=${`Claim case ${shortId(c.id)} from ${label}`}>Claim</button>`
+                  : null}</td>
                 <td class=${`sla ${Date.parse(c.slaDueAt) < now ? 'overdue' : ''}`}>${Date.parse(c.slaDueAt) < now ? `overdue ${duration(now - Date.parse(c.slaDueAt))}` : duration(Date.parse(c.slaDueAt) - now)}</td>
                 <td>${c.reportCount}</td>
               </tr>`,
@@ -79,6 +82,20 @@ function QueueCard({ queue, now, onClaim, busy, capReached }) {
         </table>`
       : html`<p class="empty">No cases waiting.</p>`}
   </section>`;
+}
+
+/** Leads and appeals reviewers claim a case they chose by its id (from a colleague, the case history, a report). */
+function ClaimById({ busy, onClaim }) {
+  const [id, setId] = useState('');
+  const submit = (e) => {
+    e.preventDefault();
+    if (id.trim()) onClaim(id.trim());
+  };
+  return html`<form class="claim-by-id" onSubmit=${submit}>
+    <label for="claim-id">Case id</label>
+    <input id="claim-id" name="claim-id" autocomplete="off" spellcheck="false" required value=${id} onInput=${(e) => setId(e.currentTarget.value)} />
+    <button type="submit" disabled=${busy}>Claim case</button>
+  </form>`;
 }
 
 /** The queues the user may work, loaded once and then kept current by queueUpdates; reloaded after a reconnect. */
@@ -161,12 +178,28 @@ function Queues({ token, me, live, onClaimed }) {
     }
   };
 
+  /** claimCase: the case the user chose, from a queue's row (at the version shown) or by its id. */
+  const choose = async (id, expectedVersion) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { claimCase: result } = await gql(token, op.CLAIM_CASE, { id, expectedVersion });
+      if (result.__typename === 'ClaimCaseSuccess') onClaimed(result.case.id);
+      else setError(asNotice(result));
+    } catch (e) {
+      setError(asNotice(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   if (!names.length) return html`<section><h2>Queues</h2><p>Your roles work no queue.</p></section>`;
   return html`<section class="queues-section" aria-labelledby="queues-heading">
     <div class="section-head"><h2 id="queues-heading">Your queues</h2><${LiveStatus} status=${live.status} /></div>
+    ${choosesCases(me.roles) ? html`<${ClaimById} busy=${busy} onClaim=${(id) => choose(id)} />` : null}
     <${Notice} error=${error} />
     <div class="queues">
-      ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} onClaim=${claim} busy=${busy} capReached=${me.exposureToday?.capReached === true} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
+      ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} onClaim=${claim} choose=${mayChooseIn(me.roles, n)} onChoose=${(c) => choose(c.id, c.version)} busy=${busy} capReached=${me.exposureToday?.capReached === true} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
     </div>
   </section>`;
 }
@@ -307,6 +340,11 @@ function App() {
   const [me, setMe] = useState(null);
   const [error, setError] = useState(null);
   const [caseId, setCaseId] = useState(null);
+  /** 'queues' or 'history': the screen shown when no case is open. */
+  const [screen, setScreen] = useState('queues');
+  /** A case opened from the history, read-only: its id and whether the user's roles may read its content. */
+  const [reading, setReading] = useState(null);
+  const [history, setHistory] = useState(emptyHistory);
   const live = useLive(token);
 
   const refreshMe = useCallback(async () => {
@@ -332,6 +370,9 @@ function App() {
     setToken(null);
     setMe(null);
     setCaseId(null);
+    setReading(null);
+    setScreen('queues');
+    setHistory(emptyHistory());
     if (clearError) setError(null);
   }
 
@@ -344,12 +385,23 @@ function App() {
     <header>
       <p class="brand">Reviewer console</p>
       <p class="who">Signed in as <strong>${me.name}</strong> <span class="roles">(${roles.map(words).join(', ')})</span></p>
+      ${mayReadHistory(roles)
+        ? html`<nav aria-label="Screens" class="screens">
+            <button type="button" class="secondary" aria-current=${!caseId && !reading && screen === 'queues' ? 'page' : null} onClick=${() => { setCaseId(null); setReading(null); setScreen('queues'); }}>Queues</button>
+            <button type="button" class="secondary" aria-current=${!caseId && !reading && screen === 'history' ? 'page' : null} onClick=${() => { setCaseId(null); setReading(null); setScreen('history'); }}>Case history</button>
+          </nav>`
+        : null}
       <${Exposure} me=${me} />
       <button type="button" onClick=${() => signOut()}>Sign out</button>
     </header>
     <main>
       ${caseId
         ? html`<${CaseView} token=${token} live=${live} caseId=${caseId} reporterIdentity=${mayReadReporterIdentity(roles)} onClose=${() => { setCaseId(null); refreshMe(); }} onOpen=${setCaseId} />`
+        : reading
+        ? html`<${CaseView} key=${reading.id} token=${token} live=${live} caseId=${reading.id} readOnly=${true} content=${reading.content} reporterIdentity=${mayReadReporterIdentity(roles)} backLabel="Back to case history" onClose=${() => setReading(null)}
+            onClaimed=${choosesCases(roles) ? (id) => { setReading(null); setCaseId(id); refreshMe(); } : null} />`
+        : screen === 'history'
+        ? html`<${CaseHistory} token=${token} state=${history} setState=${setHistory} onOpen=${(c) => setReading({ id: c.id, content: mayReadContent(roles, c.category) })} />`
         : html`<${Queues} token=${token} me=${me} live=${live} onClaimed=${(id) => { setCaseId(id); refreshMe(); }} />
             ${isLead ? html`<${LeadPanel} token=${token} />` : null}
             ${isLiaison ? html`<${LiaisonPanel} token=${token} roles=${roles} />` : null}`}

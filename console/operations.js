@@ -7,10 +7,11 @@ const TYPED_ERROR_DETAILS = {
   VersionConflictError: 'currentVersion',
   ExposureCapReachedError: 'cap',
   ReferralTransitionError: 'status',
+  NotQualifiedError: 'qualification',
 };
 const errors = (...kinds) => `__typename ... on Error { code message } ${kinds.map((k) => `... on ${k} { ${TYPED_ERROR_DETAILS[k]} }`).join(' ')}`;
 
-const CASE_ROW = `id status category queue priority slaDueAt childAtImmediateRisk reportCount createdAt assignee { id name }`;
+const CASE_ROW = `id version status category queue priority slaDueAt childAtImmediateRisk reportCount createdAt assignee { id name }`;
 
 const RECOMMENDATION = `inScope escalate actions ncmecReportRequired lawEnforcementReferralRequired preserveEvidenceDays
   rationale { clause title quote } ladder { step title action practice } policyVersion`;
@@ -32,7 +33,14 @@ export const CASE_UPDATES = `subscription ConsoleCaseUpdated($id: ID!) {
 }`;
 
 export const CLAIM_NEXT = `mutation ConsoleClaimNext($queue: QueueName!) {
-  claimNextCase(queue: $queue) { ${errors('ValidationError', 'ExposureCapReachedError')} ... on ClaimNextCaseSuccess { leaseExpiresAt case { id version } } }
+  claimNextCase(queue: $queue) { ${errors('ValidationError', 'ExposureCapReachedError', 'NotQualifiedError')} ... on ClaimNextCaseSuccess { leaseExpiresAt case { id version } } }
+}`;
+
+/** A lead (any waiting case) or an appeals reviewer (an appeal) claims the case they chose. */
+export const CLAIM_CASE = `mutation ConsoleClaimCase($id: ID!, $expectedVersion: Int) {
+  claimCase(id: $id, expectedVersion: $expectedVersion) {
+    ${errors('ValidationError', 'ExposureCapReachedError', 'VersionConflictError', 'NotQualifiedError')} ... on ClaimCaseSuccess { leaseExpiresAt case { id version } }
+  }
 }`;
 
 export const RENEW = `mutation ConsoleRenewLease($caseId: ID!) {
@@ -43,23 +51,31 @@ export const RELEASE = `mutation ConsoleRelease($caseId: ID!) {
   releaseCase(caseId: $caseId) { ${errors('ValidationError')} ... on ReleaseCaseSuccess { case { id status } } }
 }`;
 
-export const CASE = `query ConsoleCase($id: ID!, $reporterIdentity: Boolean!) {
+export const CASE = `query ConsoleCase($id: ID!, $reporterIdentity: Boolean!, $content: Boolean! = true) {
   case(id: $id) {
-    ${CASE_ROW} version leaseExpiresAt knownHashMatch distinctReporterCount reportedAccountId
+    ${CASE_ROW} version leaseExpiresAt knownHashMatch distinctReporterCount reportedAccountId @include(if: $content)
     escalation { reason escalatedAt escalatedBy { id name } }
-    content { contentId url mediaHashes { algorithm value } presentation { blur greyscale muteAudio warning } }
-    hashMatches { bank algorithm distance value matchedValue category }
+    content @include(if: $content) { contentId url mediaHashes { algorithm value } presentation { blur greyscale muteAudio warning } }
+    hashMatches @include(if: $content) { bank algorithm distance value matchedValue category }
     reportedAccountStrikes { recordedAt category active }
-    reports(first: 50) { totalCount edges { node {
+    reports(first: 50) @include(if: $content) { totalCount edges { node {
       id category description childAtImmediateRisk reporterRelation createdAt
       contactEmail @include(if: $reporterIdentity) reporterAccountId @include(if: $reporterIdentity)
     } } }
-    assessments { id createdAt reviewer { id name } recommendation { ${RECOMMENDATION} } }
+    assessments @include(if: $content) { id createdAt reviewer { id name } recommendation { ${RECOMMENDATION} } }
     decision { id actions recommendedActions deviatesFromRecommendation justification decidedAt reversedAt decidedBy { id name } ${STATEMENT} }
     appeals { id status appellantKind statement outcome reason createdAt decidedAt decidedBy { id name } }
     ncmecReport { id status createdAt submittedAt externalReportId }
     lawEnforcementReferral { id status dueAt overdue agency }
     auditTrail { seq action at actor { id name } }
+  }
+}`;
+
+/** The case history: cases the user may see, newest first, by filter and cursor. */
+export const CASES = `query ConsoleCases($filter: CaseFilter, $first: Int, $after: String) {
+  cases(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id status category queue priority reportCount createdAt decidedAt assignee { id name } } }
   }
 }`;
 

@@ -3,7 +3,7 @@ import { h } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
 import { ApiError } from './api.js';
-import { errorTitle } from './format.js';
+import { errorTitle, words } from './format.js';
 
 export const html = htm.bind(h);
 
@@ -23,6 +23,7 @@ export function Notice({ error, children }) {
   return html`<div class="notice error" role="alert">
     <strong>${error.title ?? 'Something went wrong'}</strong>
     <p>${error.message}</p>
+    ${error.qualification ? html`<p data-qualification>Needs the ${words(error.qualification)} role.</p>` : null}
     ${error.fields?.length ? html`<ul>${error.fields.map((f) => html`<li><code>${f.path}</code>: ${f.message}</li>`)}</ul>` : null}
     ${children}
   </div>`;
@@ -34,7 +35,7 @@ export function asNotice(error) {
     const titles = { UNAUTHENTICATED: 'Your sign-in is no longer valid', FORBIDDEN: 'You may not do this', NETWORK: 'Connection problem' };
     return { title: titles[error.code] ?? 'The request failed', message: error.message, code: error.code };
   }
-  if (error && error.__typename) return { title: errorTitle(error.__typename), message: error.message, code: error.code, fields: error.fields, typename: error.__typename, currentVersion: error.currentVersion };
+  if (error && error.__typename) return { title: errorTitle(error.__typename), message: error.message, code: error.code, fields: error.fields, typename: error.__typename, currentVersion: error.currentVersion, qualification: error.qualification };
   return { title: error?.title ?? 'Something went wrong', message: String(error?.message ?? error) };
 }
 

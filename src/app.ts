@@ -165,7 +165,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         },
       }),
       ...(production ? [] : [useGraphiQLAssets()]),
-      useConsole(),
+      useConsole({ mediaOrigins: config.CONSOLE_MEDIA_ORIGINS }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
       useQueryLimits(),
       ...(production ? [useNoIntrospection()] : []),

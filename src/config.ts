@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ROLES } from './policy/index.js';
 import { parseSigningKey, parseVerifyKey } from './services/audit-checkpoints.js';
+import { parseMediaOrigins } from './console.js';
 
 const DEV_JWT_SECRET = 'development-only-secret-change-me-0123456789';
 
@@ -94,6 +95,18 @@ const schema = z
     /** Analytics' own connections (on a PostgreSQL server) and the longest any of its statements may run. */
     ANALYTICS_POOL_SIZE: z.coerce.number().int().min(1).max(20).default(2),
     ANALYTICS_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(30_000),
+    /** Origins the reviewer console may load revealed content from (its CSP img-src and media-src); unset, none. */
+    CONSOLE_MEDIA_ORIGINS: z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        try {
+          return parseMediaOrigins(text);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
     /** PDQ hashes within this Hamming distance of a bank hash match (HMA's confident-match threshold is 31). */
     PDQ_MATCH_DISTANCE: z.coerce.number().int().min(0).max(63).default(31),

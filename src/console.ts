@@ -44,16 +44,39 @@ const IMPORT_MAP = JSON.stringify({
 });
 const IMPORT_MAP_HASH = `'sha256-${createHash('sha256').update(IMPORT_MAP).digest('base64')}'`;
 
+/** Plain http:// media origins are accepted only for these hosts (a test fake on the same machine). */
+const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+/**
+ * CONSOLE_MEDIA_ORIGINS: comma-separated origins (https://host[:port], plain http only on a loopback host) whose
+ * images and video the console may show when a reviewer reveals content. Answers the origins in canonical form;
+ * throws on anything else (a path, credentials, a wildcard, a CSP source keyword), so no value can widen the policy
+ * beyond the hosts it names.
+ */
+export function parseMediaOrigins(text: string | undefined): string[] {
+  const origins: string[] = [];
+  for (const item of (text ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const url = URL.canParse(item) ? new URL(item) : null;
+    const secure = url && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)));
+    if (!url || !secure || !url.hostname || url.username || url.password || url.pathname !== '/' || url.search || url.hash || /[\s;*'"]/.test(item)) {
+      throw new Error(`must be comma-separated https:// origins such as https://media.example.com (no path; plain http:// only for loopback hosts): ${JSON.stringify(item.slice(0, 80))}`);
+    }
+    if (!origins.includes(url.origin)) origins.push(url.origin);
+  }
+  return origins;
+}
+
 /**
  * Scripts only from this origin (and the import map by its hash); styles only from files; GraphQL and graphql-ws
- * only to this origin. Content the reviewer reveals is loaded from its https URL, never before it is asked for.
+ * only to this origin. Content the reviewer reveals is loaded from its URL, never before it is asked for, and only
+ * from the media origins configured (CONSOLE_MEDIA_ORIGINS); with none, from no other host at all.
  */
-export const CONSOLE_CSP = [
+export const consoleCsp = (mediaOrigins: readonly string[] = []) => [
   "default-src 'none'",
   `script-src 'self' ${IMPORT_MAP_HASH}`,
   "style-src 'self'",
-  "img-src 'self' https:",
-  "media-src 'self' https:",
+  ["img-src 'self'", ...mediaOrigins].join(' '),
+  ["media-src 'self'", ...mediaOrigins].join(' '),
   "connect-src 'self'",
   "font-src 'self'",
   "base-uri 'none'",
@@ -62,12 +85,18 @@ export const CONSOLE_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-const PAGE = `<!doctype html>
+export const CONSOLE_CSP = consoleCsp();
+
+const escapeAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** The page; it names the allowed media origins, so the console says when content lies elsewhere instead of fetching it. */
+const page = (mediaOrigins: readonly string[]) => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <meta name="referrer" content="no-referrer" />
+    <meta name="console-media-origins" content="${escapeAttribute(mediaOrigins.join(' '))}" />
     <title>Reviewer console</title>
     <link rel="icon" href="${ASSETS}favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="${ASSETS}console.css" />
@@ -88,8 +117,16 @@ const SECURITY_HEADERS = {
   'cross-origin-opener-policy': 'same-origin',
 };
 
+export interface ConsoleOptions {
+  /** Origins revealed content may be loaded from (CONSOLE_MEDIA_ORIGINS, parsed by parseMediaOrigins). */
+  mediaOrigins?: readonly string[];
+}
+
 /** Serves GET /console, /console/assets/<file> and /console/vendor/<file>; anything else under /console is a 404. */
-export function useConsole(): Plugin {
+export function useConsole(options: ConsoleOptions = {}): Plugin {
+  const mediaOrigins = options.mediaOrigins ?? [];
+  const csp = consoleCsp(mediaOrigins);
+  const html = page(mediaOrigins);
   const cache = new Map<string, string>();
   const read = (path: string) => {
     let body = cache.get(path);
@@ -106,7 +143,7 @@ export function useConsole(): Plugin {
       const notFound = () => respond(404, 'Not found', { 'content-type': 'text/plain; charset=utf-8' });
       if (request.method !== 'GET' && request.method !== 'HEAD') return notFound();
       if (path === CONSOLE_PATH || path === `${CONSOLE_PATH}/`) {
-        return respond(200, PAGE, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CONSOLE_CSP, 'cache-control': 'no-store' });
+        return respond(200, html, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp, 'cache-control': 'no-store' });
       }
       let file: string | undefined;
       if (path.startsWith(ASSETS) && own.has(path.slice(ASSETS.length))) file = join(OWN_DIR, path.slice(ASSETS.length));

@@ -83,7 +83,7 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: install it (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH`);
   }
-  server = await startServer({ DAILY_EXPOSURE_CAP: '1' });
+  server = await startServer({ DAILY_EXPOSURE_CAP: '1', CONSOLE_MEDIA_ORIGINS: `https://${MEDIA_HOST}` });
   origin = new URL(server.url).origin;
   server.app.server.on('upgrade', (_req, socket: Socket) => upgraded.push(socket));
   browser = await puppeteer.launch({

@@ -2,6 +2,7 @@
 // from this server (the repository's console/ folder and installed packages), under a strict Content-Security-Policy.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { startServer, type TestServer } from '../support/harness.js';
 
 let server: TestServer;
@@ -40,6 +41,35 @@ describe('/console', () => {
     expect(directives['script-src']).toEqual(["'self'", hash]);
     expect(html).not.toMatch(/\sstyle=|\son[a-z]+=/i);
     expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  it('allows revealed media from no other host unless CONSOLE_MEDIA_ORIGINS names it', async () => {
+    const directivesOf = (res: Response) =>
+      Object.fromEntries((res.headers.get('content-security-policy') ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    // Unset: only this origin (no https: wildcard), and the page tells the console so.
+    const plain = await fetch(`${origin}/console`);
+    expect(directivesOf(plain)['img-src']).toEqual(["'self'"]);
+    expect(directivesOf(plain)['media-src']).toEqual(["'self'"]);
+    expect(await plain.text()).toContain('<meta name="console-media-origins" content="" />');
+
+    const configured = await startServer({ CONSOLE_MEDIA_ORIGINS: ' https://media.example.test, https://cdn.example.test:8443/ ,' }, server.database);
+    try {
+      const res = await fetch(new URL('/console', configured.url));
+      const directives = directivesOf(res);
+      expect(directives['img-src']).toEqual(["'self'", 'https://media.example.test', 'https://cdn.example.test:8443']);
+      expect(directives['media-src']).toEqual(["'self'", 'https://media.example.test', 'https://cdn.example.test:8443']);
+      expect(directives['connect-src']).toEqual(["'self'"]);
+      expect(await res.text()).toContain('<meta name="console-media-origins" content="https://media.example.test https://cdn.example.test:8443" />');
+    } finally {
+      await configured.close();
+    }
+
+    // Anything but bare https origins (plain http only for loopback) is refused at start, naming the variable.
+    for (const bad of ['http://media.example.test', 'https:', '*', "https://media.example.test; script-src 'unsafe-inline'", 'https://media.example.test/path', 'https://user@media.example.test', 'ftp://media.example.test']) {
+      expect(() => loadConfig({ CONSOLE_MEDIA_ORIGINS: bad }), bad).toThrow(/^Invalid configuration: CONSOLE_MEDIA_ORIGINS /);
+    }
+    expect(loadConfig({ CONSOLE_MEDIA_ORIGINS: 'http://127.0.0.1:9000' }).CONSOLE_MEDIA_ORIGINS).toEqual(['http://127.0.0.1:9000']);
+    expect(loadConfig({}).CONSOLE_MEDIA_ORIGINS).toEqual([]);
   });
 
   it('every module the page loads, transitively, comes from this server as JavaScript', async () => {

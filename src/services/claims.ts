@@ -95,7 +95,7 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
       // The appeals queue holds every category: say what waits there for others, by the qualification it needs
       // (never which case, nor how many).
       const others = CATEGORIES.filter((c) => !canHandleCategory(roles, c));
-      const other = others.length ? await pickCase(unit, queue, others, appeals, user.id, lead, true) : null;
+      const other = others.length ? await pickCase(unit, queue, others, appeals, user.id, lead) : null;
       if (other) {
         const { category } = await unit.tx.case.findUniqueOrThrow({ where: { id: other }, select: { category: true } });
         throw notQualifiedFor(category, `Nothing you may handle is waiting in ${queue}`);
@@ -158,11 +158,12 @@ export async function claimCase(ctx: ServiceContext, caseId: string, expectedVer
  *
  * With `take`, the pick is the claim itself, in one statement: `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)
  * RETURNING`, with the claim row (counted towards exposure) inserted from what it returns; then the unit's audit event
- * and live event, as `lease` writes them. Without it, a peek: whether such a case exists (the exposure cap's error).
+ * and live event, as `lease` writes them. Without it, a peek: the id of such a case, if one waits (for the exposure cap's
+ * and the missing qualification's errors).
  */
-async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean): Promise<boolean>;
+async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean): Promise<string | null>;
 async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, take: { ctx: ServiceContext }): Promise<ClaimResult | null>;
-async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, take?: { ctx: ServiceContext }): Promise<ClaimResult | boolean | null> {
+async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, take?: { ctx: ServiceContext }): Promise<ClaimResult | string | null> {
   const from = appeals ? 'APPEALED' : 'OPEN';
   const claimable = Prisma.sql`
     SELECT c."id" FROM "Case" c
@@ -173,7 +174,7 @@ async function pickCase(unit: Unit, queue: QueueName, categories: Category[], ap
         SELECT 1 FROM "Decision" d WHERE d."caseId" = c."id" AND d."decidedById" = ${userId}))
     ORDER BY c."priority" ASC, c."slaDueAt" ASC, c."createdAt" ASC
     LIMIT 1`;
-  if (!take) return (await unit.tx.$queryRaw<Array<{ id: string }>>(claimable)).length > 0;
+  if (!take) return (await unit.tx.$queryRaw<Array<{ id: string }>>(claimable))[0]?.id ?? null;
   const status = transition(from, appeals ? 'claimAppeal' : 'claim');
   const leaseExpiresAt = new Date(unit.now.getTime() + take.ctx.settings.leaseMinutes * 60_000);
   const [updated] = await unit.tx.$queryRaw<Case[]>`

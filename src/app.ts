@@ -31,7 +31,7 @@ import { inputGuards } from './input-guards.js';
 import { metricsEndpoint } from './metrics-http.js';
 import { yogaLogArgs } from './log-safety.js';
 import { clientAddressOf, createContextFactory, type ServerContext } from './context.js';
-import { createMaskError } from './mask-error.js';
+import { createMaskError, isExpectedRefusal, refusalForLog } from './mask-error.js';
 import { createHttpHandler, MAX_BODY_BYTES } from './http.js';
 import { useOperationMetrics } from './plugins/operation-metrics.js';
 import { useEndStreamsAtTokenExpiry } from './plugins/token-expiry.js';
@@ -149,7 +149,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
       debug: (...args) => logger.debug({ yoga: args.map(String) }),
       info: (...args) => logger.info({ yoga: args.map(String) }),
       warn: (...args) => logger.warn({ yoga: yogaLogArgs(args) }),
-      error: (...args) => logger.error({ yoga: yogaLogArgs(args) }),
+      // Yoga reports every error it masked; a refusal the API answers on purpose is not a fault (createMaskError logs
+      // the unexpected ones itself, without report text), so it is a debug line with its type and code, no stack.
+      error: (...args) =>
+        args.length > 0 && args.every(isExpectedRefusal)
+          ? logger.debug({ refusals: args.map(refusalForLog) }, 'refused')
+          : logger.error({ yoga: yogaLogArgs(args) }),
     },
     maskedErrors: { maskError: createMaskError(logger) },
     plugins: [

@@ -270,11 +270,12 @@ describe('policy properties', () => {
         count('random-input');
         if (tryRecommend(f, facts) === null) refused += 1;
       }),
-      runs(2000),
+      // Not capped: with fewer runs every random answer may be refused, and the check below needs both sides.
+      { numRuns: 2000 },
     );
     // Most random answers are invalid: the check is exercised on both sides.
-    expect(refused).toBeGreaterThan(runs(2000).numRuns / 4);
-    expect(refused).toBeLessThan(runs(2000).numRuns);
+    expect(refused).toBeGreaterThan(500);
+    expect(refused).toBeLessThan(2000);
     expectReached('random-input');
     // And every built case the validator rejects, each refused with the typed error naming a field.
     fc.assert(

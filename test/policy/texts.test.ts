@@ -182,6 +182,11 @@ describe('statement of reasons for a decision', () => {
     expect(ids(followed.ground)).toBe(`Child Safety policy, version ${VERSION}: CS-1; CS-3; MPA-1; MPA-2; MPA-4.`);
     const deviated = statement({ factors: ALTERCATION, actions: ['SENSITIVE_MEDIA_LABEL'], withoutGrounds: true, justification: 'placeholder justification' });
     expect(deviated.ground).toBe(`Child Safety policy, version ${VERSION}. The decider's reasons: placeholder justification`);
+    // Departing from such a recommendation cites nothing: out of scope, or no action, the ground says so alone.
+    expect(statement({ factors: { category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'ADULT' }, actions: ['REMOVE_CONTENT'], withoutGrounds: true }).ground).toBe(
+      `Child Safety policy, version ${VERSION}: the policy applies to minors only.`,
+    );
+    expect(statement({ factors: ALTERCATION, actions: ['NO_ACTION'], withoutGrounds: true }).ground).toBe(`Child Safety policy, version ${VERSION}: no clause was relied on to act.`);
     // An escalated one that a lead decides by removing: the finding's clauses, no obligations recorded.
     const escalated = statement({ factors: CSE_UNDETERMINED, actions: ['REMOVE_CONTENT'], withoutGrounds: true });
     expect(ids(escalated.ground)).toBe(`Child Safety policy, version ${VERSION}: CS-1; CS-3; CSE-1; CSE-3.`);

@@ -485,6 +485,8 @@ describe('appeals (src/services/appeals.ts)', () => {
     const input = { appealId: appeal.id, outcome: 'UPHELD' as const, reason: 'placeholder reason' };
 
     await refused(decideAppeal(anonymous(), input), 'NotAuthenticatedError');
+    const judge0 = await user('decide-appeal-judge0', ['APPEALS_REVIEWER']);
+    await refused(decideAppeal(judge0, { ...input, appealId: 'not-a-uuid', reason: '   ' }), 'ValidationError', /appealId: must be an appeal id; reason: must not be empty/);
     const reviewer = await user('decide-appeal-reviewer', ['REVIEWER']);
     await hold(caseId, reviewer);
     await refused(decideAppeal(reviewer, input), 'ForbiddenError', /^Only appeals reviewers and leads decide appeals$/);

@@ -20,6 +20,9 @@ export default {
   jsonReporter: { fileName: `reports/mutation/${scope.name}.json` },
   thresholds: { high: scope.target, low: scope.target - 10, break: null },
   tempDirName: '.stryker-tmp',
-  incremental: false,
+  // Incremental: a later run re-tests only the mutants whose code or covering tests changed since the last report
+  // (reports/mutation/<scope>-incremental.json, not committed); `--force` re-tests everything.
+  incremental: true,
+  incrementalFile: `reports/mutation/${scope.name}-incremental.json`,
   ignorePatterns: ['data', 'bench/.results', 'reports', 'coverage'],
 };

@@ -153,7 +153,9 @@ let server: TestServer;
 const tokens = new Map<Caller, string | undefined>();
 
 beforeAll(async () => {
-  server = await startServer();
+  // In-process (yoga.fetch): the rules are the same on every transport (test/live.test.ts covers WebSocket), and the
+  // matrix runs against each mutant of the guards (docs/mutation-testing.md).
+  server = await startServer({}, undefined, { listen: false });
   tokens.set('ANONYMOUS', undefined);
   for (const role of ROLES) tokens.set(role, await token(`matrix-${role.toLowerCase()}`, [role], `Matrix ${role}`));
 });
@@ -179,17 +181,20 @@ async function denied(kind: string, field: GraphQLField<unknown, unknown>, calle
     return topLevel;
   }
   const controller = new AbortController();
-  const res = await fetch(server.url, { method: 'POST', headers: { ...headers, accept: 'text/event-stream' }, body: JSON.stringify({ query, variables }), signal: controller.signal });
+  const res = await server.fetch(server.url, { method: 'POST', headers: { ...headers, accept: 'text/event-stream' }, body: JSON.stringify({ query, variables }), signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
   const reader = res.body!.getReader();
   let text = '';
-  const timer = setTimeout(() => controller.abort(), 400);
+  // Read for 400 ms at most: a subscription still open then was allowed. (In-process, aborting the request does not
+  // end a pending read, so the wait is raced rather than aborted.)
+  let timer: NodeJS.Timeout | undefined;
+  const open = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 400)));
   try {
     for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
+      const chunk = await Promise.race([reader.read(), open]);
+      if (!chunk || chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
       if (text.includes('event: next')) break;
     }
   } catch {
@@ -197,6 +202,7 @@ async function denied(kind: string, field: GraphQLField<unknown, unknown>, calle
   } finally {
     clearTimeout(timer);
     controller.abort();
+    await reader.cancel().catch(() => {});
   }
   return SCOPE_DENIALS.some((m) => text.includes(`"message":"${m}"`));
 }

@@ -6,7 +6,8 @@ import type { Category, Role } from '../../src/policy/index.js';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer();
+  // In-process (yoga.fetch): no socket is needed, and the guards mutation scope runs this file against each mutant.
+  server = await startServer({}, undefined, { listen: false });
 });
 afterAll(() => server?.close());
 
@@ -61,6 +62,74 @@ describe('Query.case: the category filter', () => {
     for (const roles of [['LEAD'], ['ADMIN'], ['LAW_ENFORCEMENT_LIAISON']] as Role[][]) {
       const res = await server.gql(CASE, { id }, { token: await as('oversight', roles) });
       expect(res.data.case, roles.join()).toEqual({ id, category: 'CHILD_SEXUAL_EXPLOITATION' });
+    }
+  });
+});
+
+describe('Query.case: ids, field rules and refusals', () => {
+  it('an id that is not a UUID, or a UUID with anything around it, is null without an error', async () => {
+    const id = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const reviewer = await as('id-reviewer', ['REVIEWER']);
+    expect((await server.gql(CASE, { id }, { token: reviewer })).data.case).toEqual({ id, category: 'MINOR_PHYSICAL_ALTERCATION' });
+    for (const bad of ['not-a-uuid', `${id}0`, `0${id}`, `x${id.slice(1)}`, id.replace(/-/g, '_'), '']) {
+      const res = await server.gql(CASE, { id: bad }, { token: reviewer });
+      expect(res.errors, bad).toBeUndefined();
+      expect(res.data.case, bad).toBeNull();
+    }
+  });
+
+  it('content, reported account, reports and hash matches: for those who handle the category and liaisons, not other oversight', async () => {
+    const id = await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    const FIELDS: Record<string, string> = {
+      reportedAccountId: 'reportedAccountId',
+      content: 'content { contentId }',
+      hashMatches: 'hashMatches { algorithm }',
+      reports: 'reports { totalCount }',
+      assessments: 'assessments { id }',
+    };
+    const allowed = { specialist: ['CHILD_SAFETY_SPECIALIST'], lead: ['LEAD'], liaison: ['LAW_ENFORCEMENT_LIAISON'] } as Record<string, Role[]>;
+    const admin = await as('admin', ['ADMIN']);
+    for (const [field, selection] of Object.entries(FIELDS)) {
+      const query = `query($id: ID!) { case(id: $id) { id ${selection} } }`;
+      for (const [name, roles] of Object.entries(allowed)) {
+        const res = await server.gql(query, { id }, { token: await as(name, roles) });
+        expect(res.errors, `${name} ${field}`).toBeUndefined();
+        expect(res.data.case, `${name} ${field}`).toMatchObject({ id });
+      }
+      const refused = await server.gql(query, { id }, { token: admin });
+      // A refused non-null field nulls the case; the reported account is nullable and alone is null.
+      expect(refused.data?.case ?? null, field).toEqual(field === 'reportedAccountId' ? { id, reportedAccountId: null } : null);
+      expect(refused.errors?.map((e) => ({ message: e.message, code: e.extensions?.code, path: (e as { path?: string[] }).path?.join('.') })), field).toEqual([
+        { message: 'Not authorized', code: 'FORBIDDEN', path: `case.${field}` },
+      ]);
+    }
+    // The case itself and its other fields are open to oversight.
+    const basic = await server.gql(CASE, { id }, { token: await as('admin', ['ADMIN']) });
+    expect(basic.errors).toBeUndefined();
+    expect(basic.data.case).toEqual({ id, category: 'CHILD_SEXUAL_EXPLOITATION' });
+  });
+
+  it('refusals say who is asking: FORBIDDEN for a signed-in caller, UNAUTHENTICATED for nobody, both with status 200', async () => {
+    const id = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const nobody = await server.gql(CASE, { id });
+    expect(nobody.status).toBe(200);
+    expect(nobody.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Authentication required', 'UNAUTHENTICATED']]);
+    const analyst = await server.gql(CASE, { id }, { token: await as('analyst', ['ANALYST']) });
+    expect(analyst.status).toBe(200);
+    expect(analyst.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Not authorized', 'FORBIDDEN']]);
+  });
+
+  it('exposure today: for reviewing roles only; the team view for leads and admins', async () => {
+    const EXPOSURE = `{ me { exposureToday { casesToday cap remaining capReached } } }`;
+    for (const roles of [['REVIEWER'], ['CHILD_SAFETY_SPECIALIST'], ['APPEALS_REVIEWER'], ['LEAD'], ['ANALYST', 'REVIEWER']] as Role[][]) {
+      const res = await server.gql(EXPOSURE, {}, { token: await as('exposed', roles) });
+      expect(res.errors, roles.join()).toBeUndefined();
+      expect(res.data.me.exposureToday, roles.join()).toEqual({ casesToday: 0, cap: 40, remaining: 40, capReached: false });
+    }
+    for (const roles of [['ADMIN'], ['ANALYST'], ['PLATFORM'], ['LAW_ENFORCEMENT_LIAISON']] as Role[][]) {
+      const res = await server.gql(EXPOSURE, {}, { token: await as('unexposed', roles) });
+      expect(res.errors, roles.join()).toBeUndefined();
+      expect(res.data.me.exposureToday, roles.join()).toBeNull();
     }
   });
 });

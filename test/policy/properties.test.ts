@@ -114,8 +114,17 @@ function validArb(where: (c: PolicyCase) => boolean = () => true): fc.Arbitrary<
   return fc.nat({ max: pool.length - 1 }).map((i) => structuredClone(pool[i]!));
 }
 
+/**
+ * Runs per property: 1,000 or 2,000 as written, capped by POLICY_PROPERTY_RUNS when it is set. Only the mutation
+ * configuration sets it (vitest.mutation.config.ts), so that each mutant costs seconds; every generated case is
+ * valid by construction, so each run still reaches its property's assertions.
+ */
+const RUN_CAP = Number(process.env.POLICY_PROPERTY_RUNS ?? Infinity);
+if (!(RUN_CAP > 0)) throw new Error(`POLICY_PROPERTY_RUNS must be a positive number; got ${process.env.POLICY_PROPERTY_RUNS}`);
+const runs = (n: number) => ({ numRuns: Math.min(n, RUN_CAP) });
+
 /** How many generated cases reached each property's assertions, printed after the file and bounded below. */
-const MIN_REACHED = 1000;
+const MIN_REACHED = Math.min(1000, RUN_CAP);
 const reached = new Map<string, number>();
 const count = (name: string) => reached.set(name, (reached.get(name) ?? 0) + 1);
 const expectReached = (name: string) => expect(reached.get(name) ?? 0).toBeGreaterThanOrEqual(MIN_REACHED);
@@ -189,7 +198,7 @@ describe('policy properties', () => {
         expect(r.ncmecReportRequired).toBe(true);
         expect(r.preserveEvidenceDays).toBe(365);
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
     expectReached('cse');
   });
@@ -203,7 +212,7 @@ describe('policy properties', () => {
         expect(r.lawEnforcementReferralRequired).toBe(true);
         expect(r.rationale.map((c) => c.clause)).toContain('RISK-1');
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
     expectReached('immediate-risk');
   });
@@ -216,7 +225,7 @@ describe('policy properties', () => {
         expect(r.lawEnforcementReferralRequired).toBe(false);
         expect(r.rationale.map((c) => c.clause)).not.toContain('RISK-1');
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
     expectReached('no-risk');
     // The cleared flags alone, so that they are not a small share of the above.
@@ -225,7 +234,7 @@ describe('policy properties', () => {
         count('risk-cleared');
         expect(validCase(factors, facts).lawEnforcementReferralRequired).toBe(false);
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
     expectReached('risk-cleared');
   });
@@ -237,7 +246,7 @@ describe('policy properties', () => {
         count('risk-unanswered');
         expect(refusedFields(factors, { ...facts, childAtImmediateRiskReported: true })).toContain('childAtImmediateRisk');
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
     expectReached('risk-unanswered');
   });
@@ -249,7 +258,7 @@ describe('policy properties', () => {
         count('relation-unclaimed');
         expect(refusedFields(factors, { ...facts, requestedByDepicted: false })).toContain('reporterRelationConfirmed');
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
     expectReached('relation-unclaimed');
   });
@@ -261,6 +270,7 @@ describe('policy properties', () => {
         count('random-input');
         if (tryRecommend(f, facts) === null) refused += 1;
       }),
+      // Not capped: with fewer runs every random answer may be refused, and the check below needs both sides.
       { numRuns: 2000 },
     );
     // Most random answers are invalid: the check is exercised on both sides.
@@ -274,7 +284,7 @@ describe('policy properties', () => {
         count('rejected-built');
         expect(refusedFields(factors, facts).length).toBeGreaterThan(0);
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
     expectReached('rejected-built');
   });
@@ -288,7 +298,7 @@ describe('policy properties', () => {
         expect(r.rationale.length).toBeGreaterThan(0);
         for (const c of r.rationale) expect(policyText).toContain(c.quote);
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
     expectReached('clauses');
   });
@@ -301,7 +311,7 @@ describe('policy properties', () => {
         expect(r).toMatchObject({ inScope: false, escalate: false, actions: ['NO_ACTION'], ncmecReportRequired: false, preserveEvidenceDays: 0 });
         for (const c of r.rationale) expect(policyText).toContain(c.quote);
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
     expectReached('adult');
   });
@@ -314,7 +324,7 @@ describe('policy properties', () => {
         count('undetermined');
         expect(r).toMatchObject({ inScope: true, escalate: true, actions: ['NO_ACTION'], ncmecReportRequired: false, preserveEvidenceDays: 0 });
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
     expectReached('undetermined');
   });
@@ -336,7 +346,7 @@ describe('policy properties', () => {
         expect(strength(moreNude.actions)).toBeGreaterThanOrEqual(strength(lessNude.actions));
         if (removes(lessNude)) expect(removes(moreNude)).toBe(true);
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
     expectReached('monotonic');
   });
@@ -351,7 +361,7 @@ describe('policy properties', () => {
         count('unconfirmed-claim');
         expect(JSON.stringify(claimed)).toBe(JSON.stringify(bystander));
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
     expectReached('unconfirmed-claim');
   });
@@ -362,7 +372,7 @@ describe('policy properties', () => {
         count('deterministic');
         expect(JSON.stringify(validCase(structuredClone(factors), { ...facts }))).toBe(JSON.stringify(recommend(factors, facts)));
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
     expectReached('deterministic');
   });

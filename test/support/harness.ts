@@ -51,7 +51,18 @@ export interface TestServer {
   wsUrl: string;
   database: TestDatabase;
   gql<T = any>(query: string, variables?: Record<string, unknown>, options?: { token?: string; headers?: Record<string, string> }): Promise<GqlResponse<T>>;
+  /** An HTTP request to the server: over the socket, or straight to yoga when the server does not listen. */
+  fetch(url: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /**
+   * false: build the app without opening a port; requests go to `app.yoga.fetch` in-process (no WebSocket, and `url`
+   * is not reachable over the network). For tests of authorization and workflow rules that need no socket.
+   */
+  listen?: boolean;
 }
 
 export interface GqlResponse<T> {
@@ -61,7 +72,7 @@ export interface GqlResponse<T> {
   headers: Headers;
 }
 
-export async function startServer(env: Record<string, string> = {}, shared?: TestDatabase, options: { logger?: Logger } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, shared?: TestDatabase, options: StartOptions = {}): Promise<TestServer> {
   const database = shared ?? (await freshDatabase());
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -77,15 +88,18 @@ export async function startServer(env: Record<string, string> = {}, shared?: Tes
     ...env,
   });
   const app = await buildApp({ config, database: database.db, ...(options.logger ? { logger: options.logger } : {}) });
-  const { port } = await app.start(0, '127.0.0.1');
-  const url = `http://127.0.0.1:${port}/graphql`;
+  const listen = options.listen !== false;
+  const port = listen ? (await app.start(0, '127.0.0.1')).port : 0;
+  const url = listen ? `http://127.0.0.1:${port}/graphql` : 'http://in-process/graphql';
+  const send = listen ? (input: string, init?: RequestInit) => fetch(input, init) : (input: string, init?: RequestInit) => Promise.resolve(app.yoga.fetch(new URL(input), init ?? {}, { clientAddress: '127.0.0.1', transport: {} }));
   return {
     app,
     url,
-    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    wsUrl: listen ? `ws://127.0.0.1:${port}/graphql` : 'ws://in-process/graphql',
     database,
+    fetch: send,
     async gql(query, variables, options = {}) {
-      const res = await fetch(url, {
+      const res = await send(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

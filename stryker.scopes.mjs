@@ -14,16 +14,16 @@ export const SCOPES = {
     mutate: [
       'src/services/access.ts', // the shared case guard: see, hold, lease, release when unqualified
       'src/services/workflow.ts:4-39', // the state machine
-      'src/services/claims.ts:24-27', // requireUser
-      'src/services/claims.ts:71-111', // claimNextCase, pickCase: queue qualification, exposure cap, escalations, appeals
-      'src/services/claims.ts:133-157', // requireLease, releaseCase, renewLease
+      'src/services/claims.ts:31-34', // requireUser
+      'src/services/claims.ts:78-200', // claimNextCase, claimCase, pickCase: qualification, exposure cap, escalations, appeals
+      'src/services/claims.ts:222-246', // requireLease, releaseCase, renewLease
       'src/services/decisions.ts:49-76', // decideCase: guard, version, assessment, two-person rule, scope, justification
       'src/services/appeals.ts:28-67', // submitAppeal: who may appeal what, once, not superseded
       'src/services/appeals.ts:108-125', // decideAppeal: who decides, not the original decider, with the lease
-      'src/schema/case.ts:50-56', // the Case type's scopes and its content fields' scopes
-      'src/schema/case.ts:123-137', // Query.case: the id check and the category filter
-      'src/schema/builder.ts:13-16', // role groups
-      'src/schema/builder.ts:43-61', // scope-auth: each scope and the refusal errors
+      'src/schema/case.ts:51-58', // the Case type's scopes and its content fields' scopes
+      'src/schema/case.ts:125-139', // Query.case: the id check and the category filter
+      'src/schema/builder.ts:15-24', // role groups; which refusals a field's union advertises
+      'src/schema/builder.ts:56-79', // scope-auth: each scope and the refusal errors
       'src/schema/exposure.ts:33-55', // team exposure for auditors, own exposure for reviewing roles
     ],
     tests: ['test/guards/**/*.test.ts', 'test/authorization.test.ts', 'test/claim-case.test.ts'],
@@ -32,7 +32,7 @@ export const SCOPES = {
   // A part of `guards` that finishes in under half an hour on the shared machine: the shared case guard (who may see,
   // hold and work on a case), Query.case's filter, and the guard of deciding an appeal.
   'guards-core': {
-    mutate: ['src/services/access.ts:14-103', 'src/services/appeals.ts:108-125', 'src/schema/case.ts:123-137'],
+    mutate: ['src/services/access.ts:14-112', 'src/services/appeals.ts:108-125', 'src/schema/case.ts:125-139'],
     tests: ['test/guards/**/*.test.ts'],
     target: 75,
   },

@@ -226,7 +226,7 @@ describe('authorization matrix', () => {
 });
 
 /** One operation over each transport, as a caller: the HTTP body, the single SSE result, the graphql-ws result. */
-async function overEveryTransport(query: string, variables: Record<string, unknown>, caller: Caller) {
+async function overEveryTransport(server: TestServer, query: string, variables: Record<string, unknown>, caller: Caller) {
   const bearer = tokens.get(caller);
   const http = await server.gql(query, variables, { token: bearer });
   const sse: unknown[] = [];
@@ -273,17 +273,23 @@ describe('one channel per kind of error', () => {
   }
 
   it('HTTP, SSE and graphql-ws answer a refused mutation alike', async () => {
-    for (const { kind, field } of mutations) {
-      const refused = CALLERS.filter((c) => !(MATRIX[field.name] ?? CALLERS).includes(c));
-      const { query, variables } = operationFor(kind, field, true);
-      // The anonymous caller and the first signed-in role the mutation refuses.
-      for (const caller of [refused.find((c) => c === 'ANONYMOUS'), refused.find((c) => c !== 'ANONYMOUS')].filter((c): c is Caller => !!c)) {
-        const { http, sse, ws } = await overEveryTransport(query, variables, caller);
-        const expected = { data: { [field.name]: DENIAL(caller) } };
-        expect(http, `${field.name} as ${caller} over HTTP`).toEqual(expected);
-        expect(sse, `${field.name} as ${caller} over SSE`).toEqual(expected);
-        expect(ws, `${field.name} as ${caller} over graphql-ws`).toEqual(expected);
+    // The transports themselves: a listening server on the same database (the matrix above runs in-process).
+    const listening = await startServer({}, server.database);
+    try {
+      for (const { kind, field } of mutations) {
+        const refused = CALLERS.filter((c) => !(MATRIX[field.name] ?? CALLERS).includes(c));
+        const { query, variables } = operationFor(kind, field, true);
+        // The anonymous caller and the first signed-in role the mutation refuses.
+        for (const caller of [refused.find((c) => c === 'ANONYMOUS'), refused.find((c) => c !== 'ANONYMOUS')].filter((c): c is Caller => !!c)) {
+          const { http, sse, ws } = await overEveryTransport(listening, query, variables, caller);
+          const expected = { data: { [field.name]: DENIAL(caller) } };
+          expect(http, `${field.name} as ${caller} over HTTP`).toEqual(expected);
+          expect(sse, `${field.name} as ${caller} over SSE`).toEqual(expected);
+          expect(ws, `${field.name} as ${caller} over graphql-ws`).toEqual(expected);
+        }
       }
+    } finally {
+      await listening.close();
     }
   });
 

@@ -312,13 +312,14 @@ describe('claiming (src/services/claims.ts)', () => {
   it('needs the queue’s qualification, on the token and on the record as it stands', async () => {
     await refused(claimNextCase(anonymous(), 'MINOR_PHYSICAL_ALTERCATION'), 'NotAuthenticatedError');
     const reviewer = await user('claim-reviewer', ['REVIEWER']);
-    await refused(claimNextCase(reviewer, 'CHILD_SEXUAL_EXPLOITATION'), 'ForbiddenError', /^You are not qualified to work the CHILD_SEXUAL_EXPLOITATION queue$/);
-    await refused(claimNextCase(reviewer, 'APPEALS'), 'ForbiddenError', /APPEALS queue/);
+    const unqualified = await refused(claimNextCase(reviewer, 'CHILD_SEXUAL_EXPLOITATION'), 'NotQualifiedError', /^You are not qualified to work the CHILD_SEXUAL_EXPLOITATION queue: it needs CHILD_SAFETY_SPECIALIST$/);
+    expect((unqualified as unknown as { qualification: string }).qualification).toBe('CHILD_SAFETY_SPECIALIST');
+    await refused(claimNextCase(reviewer, 'APPEALS'), 'NotQualifiedError', /APPEALS queue: it needs APPEALS_REVIEWER/);
     const admin = await user('claim-admin', ['ADMIN']);
     const specialist = await user('claim-specialist', ['CHILD_SAFETY_SPECIALIST']);
     const { caseId } = await fileCase('CHILD_SEXUAL_EXPLOITATION');
     await setReviewerAccess(admin, { reviewerId: idOf(specialist), revokedRoles: ['CHILD_SAFETY_SPECIALIST'], suspended: false });
-    await refused(claimNextCase(specialist, 'CHILD_SEXUAL_EXPLOITATION'), 'ForbiddenError', /not qualified/);
+    await refused(claimNextCase(specialist, 'CHILD_SEXUAL_EXPLOITATION'), 'NotQualifiedError', /not qualified/);
     expect(await caseOf(caseId)).toMatchObject({ status: 'OPEN', assigneeId: null });
   });
 

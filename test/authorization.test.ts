@@ -71,6 +71,9 @@ const MATRIX: Record<string, Caller[]> = {
   // Issue 22: leads choose any case, appeals reviewers an appeal; other reviewers take the next one.
   claimCase: ['LEAD', 'APPEALS_REVIEWER'],
   releaseCase: REVIEWERS,
+  // Issue 25: notes by whoever may read the case; redaction by admins.
+  addCaseNote: union(REVIEWERS, OVERSIGHT),
+  redactCaseNote: ['ADMIN'],
   renewLease: REVIEWERS,
   submitAssessment: REVIEWERS,
   decideCase: REVIEWERS,

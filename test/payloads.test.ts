@@ -229,6 +229,18 @@ describe('every caller may read every non-null field of its payload', () => {
     await expectCaseAsStored(overturned.case);
   });
 
+  it('addCaseNote, for whoever may read the case; redactCaseNote, for admins', async () => {
+    const caseId = mpa.caseId;
+    const roles: Role[] = ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'];
+    for (const role of roles) {
+      const added = await walk('addCaseNote', { caseId, body: 'placeholder note' }, role);
+      expect(added.note).toMatchObject({ id: expect.any(String), redacted: false });
+    }
+    const noteId = (await server.app.db.prisma.caseNote.findFirstOrThrow({ where: { caseId } })).id;
+    const redacted = await walk('redactCaseNote', { noteId, reason: 'placeholder reason' }, 'ADMIN');
+    expect(redacted.note).toMatchObject({ id: noteId, redacted: true });
+  });
+
   it('acknowledgeNcmecReport, for each oversight role', async () => {
     const ids: string[] = [];
     for (const worked of cse) {

@@ -462,6 +462,21 @@ describe('audit coverage', () => {
     expect(refused.errors).toBeUndefined();
   });
 
+  it('a note added as the reviewer UI sends it and redacted by an admin writes audit events without its body', async () => {
+    const chosen = await caseOfReport((await submit(report({}))).report.id);
+    const body = `placeholder note ${hex(6)}`;
+    const added = await client.op('AddCaseNote', { caseId: chosen.id, body }, t.reviewer);
+    expect(added.data.addCaseNote).toMatchObject({ __typename: 'AddCaseNoteSuccess', note: { body, author: { id: 'rev-1' } }, case: { id: chosen.id } });
+    const listed = await client.op('CaseNotes', { id: chosen.id }, t.lead);
+    expect(listed.data.case.notes.map((n: { body: string }) => n.body)).toEqual([body]);
+    const admin = await token('admin-1', ['ADMIN'], 'Admin One');
+    const redacted = await client.op('RedactCaseNote', { noteId: added.data.addCaseNote.note.id, reason: 'placeholder reason' }, admin);
+    expect(redacted.data.redactCaseNote).toMatchObject({ __typename: 'RedactCaseNoteSuccess', note: { body: null, redacted: true } });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: chosen.id, entityType: 'CaseNote' }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.action)).toEqual(['case.note_added', 'case.note_redacted']);
+    expect(JSON.stringify(events.map((e) => e.changes)).includes(body)).toBe(false);
+  });
+
   it('every field of the Mutation type was exercised above and wrote at least one audit event', () => {
     const fields = Object.keys(server.app.yoga.getEnveloped().schema.getMutationType()!.getFields()).sort();
     expect(fields.length).toBeGreaterThan(8);

@@ -115,6 +115,11 @@ export const CaseRef = builder.prismaObject('Case', {
         resolve: (c) => c.decisions[0] ?? null,
       }),
       decisions: t.relation('decisions', { query: { orderBy: { decidedAt: 'asc' } } }),
+      notes: t.relation('notes', {
+        description: 'Notes by the staff working the case, oldest first; readable by whoever may read the case',
+        authScopes: (c) => ({ $any: { handlesCategory: c.category, oversight: true } }),
+        query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+      }),
       appeals: t.relation('appeals', { query: { orderBy: { createdAt: 'asc' } } }),
       ncmecReport: t.relation('ncmecReport', { nullable: true }),
       lawEnforcementReferral: t.relation('referral', { nullable: true }),

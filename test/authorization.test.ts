@@ -74,6 +74,9 @@ const MATRIX: Record<string, Caller[]> = {
   // Issue 25: notes by whoever may read the case; redaction by admins.
   addCaseNote: union(REVIEWERS, OVERSIGHT),
   redactCaseNote: ['ADMIN'],
+  // Issue 25: leads give a case to a named reviewer and take it back.
+  assignCase: ['LEAD'],
+  unassignCase: ['LEAD'],
   renewLease: REVIEWERS,
   submitAssessment: REVIEWERS,
   decideCase: REVIEWERS,

@@ -241,6 +241,19 @@ describe('every caller may read every non-null field of its payload', () => {
     expect(redacted.note).toMatchObject({ id: noteId, redacted: true });
   });
 
+  it('assignCase and unassignCase, for leads', async () => {
+    const input = report('MINOR_PHYSICAL_ALTERCATION');
+    await walk('submitReport', { input }, 'ANONYMOUS');
+    const caseId = (await server.app.db.prisma.case.findFirstOrThrow({ where: { contentId: input.contentId } })).id;
+    const before = await current(caseId);
+    const assigned = await walk('assignCase', { caseId, reviewerId: 'reviewer-1', expectedVersion: before.version }, 'LEAD');
+    expect(assigned.case).toMatchObject({ id: caseId, status: 'IN_REVIEW' });
+    await expectCaseAsStored(assigned.case);
+    const unassigned = await walk('unassignCase', { caseId }, 'LEAD');
+    expect(unassigned.case).toMatchObject({ id: caseId, status: 'OPEN' });
+    await expectCaseAsStored(unassigned.case);
+  });
+
   it('acknowledgeNcmecReport, for each oversight role', async () => {
     const ids: string[] = [];
     for (const worked of cse) {

@@ -477,6 +477,21 @@ describe('audit coverage', () => {
     expect(JSON.stringify(events.map((e) => e.changes)).includes(body)).toBe(false);
   });
 
+  it('a lead assigns a case to a reviewer and takes it back, as the reviewer UI sends it', async () => {
+    const chosen = await caseOfReport((await submit(report({}))).report.id);
+    const assigned = await client.op('AssignCase', { caseId: chosen.id, reviewerId: 'rev-1', expectedVersion: chosen.version }, t.lead);
+    expect(assigned.data.assignCase).toMatchObject({ __typename: 'AssignCaseSuccess', case: { id: chosen.id, status: 'IN_REVIEW', assignee: { id: 'rev-1' } } });
+    const refused = await client.op('AssignCase', { caseId: chosen.id, reviewerId: 'rev-1', expectedVersion: chosen.version }, t.reviewer);
+    expect(refused.data.assignCase).toMatchObject({ __typename: 'ForbiddenError', message: 'Not authorized' });
+    const unassigned = await client.op('UnassignCase', { caseId: chosen.id }, t.lead);
+    expect(unassigned.data.unassignCase).toMatchObject({ __typename: 'UnassignCaseSuccess', case: { id: chosen.id, status: 'OPEN', assignee: null } });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: chosen.id, action: { in: ['case.assigned', 'case.unassigned'] } }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.action, e.actorId])).toEqual([
+      ['case.assigned', 'lead-1'],
+      ['case.unassigned', 'lead-1'],
+    ]);
+  });
+
   it('every field of the Mutation type was exercised above and wrote at least one audit event', () => {
     const fields = Object.keys(server.app.yoga.getEnveloped().schema.getMutationType()!.getFields()).sort();
     expect(fields.length).toBeGreaterThan(8);

@@ -144,3 +144,56 @@ describe('assignment against claims', () => {
     console.info(`assignCase vs claimNextCase: ${outcomes.assigned} assigned, ${outcomes.claimed} claimed of 8`);
   });
 });
+
+describe('moveCase', () => {
+  const MOVE = `mutation($caseId: ID!, $queue: QueueName, $priority: Priority, $reason: String!) { moveCase(caseId: $caseId, queue: $queue, priority: $priority, reason: $reason) {
+    __typename ... on MoveCaseSuccess { case { id version queue priority slaDueAt createdAt } } ... on ValidationError { fields { path } } ... on Error { message code } } }`;
+
+  it('moves a case to another queue and priority, audited with the reason and seen live by both queues', async () => {
+    const lead = await staff('move-lead', ['LEAD']);
+    const reviewer = await staff('move-reviewer', ['REVIEWER']);
+    const c = await file('MINOR_PHYSICAL_ALTERCATION');
+    const events: Array<{ kind: string; queue: string; case: { id: string; queue: string } | null }> = [];
+    const controllers: AbortController[] = [];
+    const readings = (['MINOR_PHYSICAL_ALTERCATION', 'IMMEDIATE_RISK'] as const).map(async (queue) => {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${queue === 'IMMEDIATE_RISK' ? lead : reviewer}` },
+        body: JSON.stringify({ query: `subscription { queueUpdates(queue: ${queue}) { kind queue case { id queue } } }` }),
+        signal: controller.signal,
+      });
+      return readSse(res, (event, data) => event === 'next' && events.push((data as { data: { queueUpdates: (typeof events)[number] } }).data.queueUpdates));
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const res = await server.gql(MOVE, { caseId: c.id, queue: 'IMMEDIATE_RISK', priority: 'P0', reason: 'placeholder reason' }, { token: lead });
+    expect(res.errors).toBeUndefined();
+    const moved = res.data.moveCase;
+    expect(moved).toMatchObject({ __typename: 'MoveCaseSuccess', case: { id: c.id, version: c.version + 1, queue: 'IMMEDIATE_RISK', priority: 'P0' } });
+    expect(Date.parse(moved.case.slaDueAt) - Date.parse(moved.case.createdAt)).toBe(15 * 60_000);
+    const audit = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: c.id, action: 'case.moved' } });
+    expect(audit.map((e) => [e.actorId, e.changes])).toEqual([
+      ['move-lead', expect.objectContaining({ queue: { from: 'MINOR_PHYSICAL_ALTERCATION', to: 'IMMEDIATE_RISK' }, priority: { from: 3, to: 0 }, reason: 'placeholder reason' })],
+    ]);
+    for (const queue of ['MINOR_PHYSICAL_ALTERCATION', 'IMMEDIATE_RISK']) {
+      await expect.poll(() => events.find((e) => e.kind === 'UPDATED' && e.queue === queue && e.case?.id === c.id), { timeout: 5000 }).toBeTruthy();
+    }
+    for (const controller of controllers) controller.abort();
+    await Promise.allSettled(readings);
+  });
+
+  it('refuses a move without a reason or a destination, into the appeals queue, of a closed case or a missing one', async () => {
+    const lead = await staff('move-lead', ['LEAD']);
+    const c = await file('MINOR_PHYSICAL_ALTERCATION');
+    const move = async (variables: Record<string, unknown>) => (await server.gql(MOVE, { caseId: c.id, reason: 'placeholder reason', ...variables }, { token: lead })).data.moveCase;
+    expect(await move({ queue: 'IMMEDIATE_RISK', reason: ' ' })).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'reason' }] });
+    expect(await move({})).toMatchObject({ __typename: 'ValidationError', fields: [{ path: 'queue' }] });
+    expect(await move({ queue: 'APPEALS' })).toMatchObject({ __typename: 'ValidationError' });
+    expect(await move({ queue: 'MINOR_PHYSICAL_ALTERCATION' })).toMatchObject({ __typename: 'ValidationError' });
+    expect(await move({ caseId: randomUUID(), queue: 'IMMEDIATE_RISK' })).toMatchObject({ __typename: 'NotFoundError' });
+    await server.app.db.prisma.case.update({ where: { id: c.id }, data: { status: 'CLOSED' } });
+    expect(await move({ queue: 'IMMEDIATE_RISK' })).toMatchObject({ __typename: 'InvalidTransitionError' });
+    expect(await server.app.db.prisma.auditEvent.count({ where: { caseId: c.id, action: 'case.moved' } })).toBe(0);
+  });
+});

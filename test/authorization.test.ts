@@ -77,6 +77,7 @@ const MATRIX: Record<string, Caller[]> = {
   // Issue 25: leads give a case to a named reviewer and take it back.
   assignCase: ['LEAD'],
   unassignCase: ['LEAD'],
+  moveCase: ['LEAD'],
   renewLease: REVIEWERS,
   submitAssessment: REVIEWERS,
   decideCase: REVIEWERS,

@@ -241,7 +241,7 @@ describe('every caller may read every non-null field of its payload', () => {
     expect(redacted.note).toMatchObject({ id: noteId, redacted: true });
   });
 
-  it('assignCase and unassignCase, for leads', async () => {
+  it('assignCase, unassignCase and moveCase, for leads', async () => {
     const input = report('MINOR_PHYSICAL_ALTERCATION');
     await walk('submitReport', { input }, 'ANONYMOUS');
     const caseId = (await server.app.db.prisma.case.findFirstOrThrow({ where: { contentId: input.contentId } })).id;
@@ -252,6 +252,9 @@ describe('every caller may read every non-null field of its payload', () => {
     const unassigned = await walk('unassignCase', { caseId }, 'LEAD');
     expect(unassigned.case).toMatchObject({ id: caseId, status: 'OPEN' });
     await expectCaseAsStored(unassigned.case);
+    const moved = await walk('moveCase', { caseId, priority: 'P1', reason: 'placeholder reason' }, 'LEAD');
+    expect(moved.case).toMatchObject({ id: caseId, priority: 'P1' });
+    await expectCaseAsStored(moved.case);
   });
 
   it('acknowledgeNcmecReport, for each oversight role', async () => {

@@ -477,7 +477,7 @@ describe('audit coverage', () => {
     expect(JSON.stringify(events.map((e) => e.changes)).includes(body)).toBe(false);
   });
 
-  it('a lead assigns a case to a reviewer and takes it back, as the reviewer UI sends it', async () => {
+  it('a lead assigns a case to a reviewer, takes it back and moves it, as the reviewer UI sends it', async () => {
     const chosen = await caseOfReport((await submit(report({}))).report.id);
     const assigned = await client.op('AssignCase', { caseId: chosen.id, reviewerId: 'rev-1', expectedVersion: chosen.version }, t.lead);
     expect(assigned.data.assignCase).toMatchObject({ __typename: 'AssignCaseSuccess', case: { id: chosen.id, status: 'IN_REVIEW', assignee: { id: 'rev-1' } } });
@@ -485,10 +485,13 @@ describe('audit coverage', () => {
     expect(refused.data.assignCase).toMatchObject({ __typename: 'ForbiddenError', message: 'Not authorized' });
     const unassigned = await client.op('UnassignCase', { caseId: chosen.id }, t.lead);
     expect(unassigned.data.unassignCase).toMatchObject({ __typename: 'UnassignCaseSuccess', case: { id: chosen.id, status: 'OPEN', assignee: null } });
-    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: chosen.id, action: { in: ['case.assigned', 'case.unassigned'] } }, orderBy: { seq: 'asc' } });
+    const moved = await client.op('MoveCase', { caseId: chosen.id, queue: 'IMMEDIATE_RISK', priority: 'P0', reason: 'placeholder reason' }, t.lead);
+    expect(moved.data.moveCase).toMatchObject({ __typename: 'MoveCaseSuccess', case: { id: chosen.id, queue: 'IMMEDIATE_RISK', priority: 'P0' } });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: chosen.id, action: { in: ['case.assigned', 'case.unassigned', 'case.moved'] } }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => [e.action, e.actorId])).toEqual([
       ['case.assigned', 'lead-1'],
       ['case.unassigned', 'lead-1'],
+      ['case.moved', 'lead-1'],
     ]);
   });
 

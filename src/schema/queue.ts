@@ -8,12 +8,13 @@ import { queueNodeId } from '../services/nodes.js';
 import DataLoader from 'dataloader';
 import { accessCurrentFor, grantedRoles, readAccess, type KnownAccess } from '../services/reviewers.js';
 import { covers, fromSnapshot, withCommitted } from '../services/case-snapshot.js';
-import { QueueEventKindEnum, QueueNameEnum } from './enums.js';
+import { PriorityEnum, QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { canHandleCategory, canWorkQueue, handledCategories, type Category, type QueueName, type Role } from '../policy/index.js';
 import { ExposureCapReachedError, NoCaseAvailableError, NotQualifiedError, VersionConflictError } from '../services/errors.js';
 import { assignCase, claimCase, claimNextCase, releaseCase, renewLease, unassignCase, type ClaimResult } from '../services/claims.js';
 import type { QueueEvent } from '../services/context.js';
+import { moveCase } from '../services/moves.js';
 import type { GraphQLContext } from './context.js';
 import type { CaseStatus } from '../generated/prisma/enums.js';
 
@@ -163,6 +164,28 @@ builder.mutationField('unassignCase', (t) =>
     errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'UnassignCaseResult' } },
     args: { caseId: t.arg.id({ required: true }) },
     resolve: async (_root, { caseId }, ctx) => ({ caseId: (await unassignCase(ctx.services, String(caseId))).id }),
+  }),
+);
+
+const MoveCaseSuccess = builder.objectRef<{ caseId: string }>('MoveCaseSuccess').implement({
+  fields: (t) => ({
+    case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.caseId } }) }),
+  }),
+});
+
+builder.mutationField('moveCase', (t) =>
+  t.field({
+    type: MoveCaseSuccess,
+    authScopes: { role: 'LEAD' },
+    description: 'Move an open or held case to another queue or priority, with a reason kept in the audit log (leads)',
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'MoveCaseResult' } },
+    args: {
+      caseId: t.arg.id({ required: true }),
+      queue: t.arg({ type: QueueNameEnum, required: false }),
+      priority: t.arg({ type: PriorityEnum, required: false, description: 'A new priority also sets the SLA it carries, from the case’s creation' }),
+      reason: t.arg.string({ required: true }),
+    },
+    resolve: async (_root, { caseId, queue, priority, reason }, ctx) => ({ caseId: (await moveCase(ctx.services, String(caseId), { queue, priority, reason })).id }),
   }),
 );
 

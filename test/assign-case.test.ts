@@ -197,3 +197,35 @@ describe('moveCase', () => {
     expect(await server.app.db.prisma.auditEvent.count({ where: { caseId: c.id, action: 'case.moved' } })).toBe(0);
   });
 });
+
+describe('escalateCase', () => {
+  const ESCALATE = `mutation($caseId: ID!, $reason: String!) { escalateCase(caseId: $caseId, reason: $reason) {
+    __typename ... on EscalateCaseSuccess { case { id version status assignee { id } escalation { reason note escalatedBy { id } } } } ... on Error { message code } } }`;
+
+  it('the reviewer holding a case hands it to the leads with a reason: back in its queue for a lead other than them', async () => {
+    await drain('MINOR_PHYSICAL_ALTERCATION');
+    const reviewer = await staff('esc-reviewer', ['REVIEWER']);
+    const other = await staff('esc-other', ['REVIEWER']);
+    const lead = await staff('esc-lead', ['LEAD']);
+    const c = await file('MINOR_PHYSICAL_ALTERCATION');
+    expect((await server.gql(ESCALATE, { caseId: c.id, reason: 'placeholder reason' }, { token: reviewer })).data.escalateCase).toMatchObject({ __typename: 'InvalidTransitionError' });
+    expect((await server.gql(CLAIM_NEXT, { queue: 'MINOR_PHYSICAL_ALTERCATION' }, { token: reviewer })).data.claimNextCase.case.id).toBe(c.id);
+    expect((await server.gql(ESCALATE, { caseId: c.id, reason: '  ' }, { token: reviewer })).data.escalateCase).toMatchObject({ __typename: 'ValidationError' });
+    expect((await server.gql(ESCALATE, { caseId: c.id, reason: 'placeholder reason' }, { token: other })).data.escalateCase).toMatchObject({ __typename: 'InvalidTransitionError' });
+    const reason = `placeholder reason ${hex(6)}`;
+    const res = await server.gql(ESCALATE, { caseId: c.id, reason }, { token: reviewer });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.escalateCase).toMatchObject({
+      __typename: 'EscalateCaseSuccess',
+      case: { id: c.id, version: c.version + 2, status: 'OPEN', assignee: null, escalation: { reason: 'REVIEWER_REQUEST', note: reason, escalatedBy: { id: 'esc-reviewer' } } },
+    });
+    const audit = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: c.id, action: 'case.escalated' } });
+    expect(audit.map((e) => [e.actorId, e.changes])).toEqual([['esc-reviewer', expect.objectContaining({ reason: 'REVIEWER_REQUEST', noteLength: reason.length })]]);
+    expect(JSON.stringify(audit.map((e) => e.changes)).includes(reason)).toBe(false);
+    // Reviewers no longer get it; a lead does, and a lead cannot assign it to a reviewer.
+    for (const bearer of [reviewer, other]) expect((await server.gql(CLAIM_NEXT, { queue: 'MINOR_PHYSICAL_ALTERCATION' }, { token: bearer })).data.claimNextCase.__typename).toBe('NoCaseAvailableError');
+    const current = await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: c.id } });
+    expect(await assign(lead, c.id, 'esc-other', current.version)).toMatchObject({ __typename: 'NotQualifiedError', qualification: 'LEAD' });
+    expect((await server.gql(CLAIM_NEXT, { queue: 'MINOR_PHYSICAL_ALTERCATION' }, { token: lead })).data.claimNextCase.case.id).toBe(c.id);
+  });
+});

@@ -78,6 +78,8 @@ const MATRIX: Record<string, Caller[]> = {
   assignCase: ['LEAD'],
   unassignCase: ['LEAD'],
   moveCase: ['LEAD'],
+  // Issue 25: the reviewer holding a case hands it to the leads.
+  escalateCase: REVIEWERS,
   renewLease: REVIEWERS,
   submitAssessment: REVIEWERS,
   decideCase: REVIEWERS,

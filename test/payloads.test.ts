@@ -257,6 +257,22 @@ describe('every caller may read every non-null field of its payload', () => {
     await expectCaseAsStored(moved.case);
   });
 
+  it('escalateCase, for each reviewing role holding a case', async () => {
+    for (const [role, queue] of [
+      ['REVIEWER', 'MINOR_PHYSICAL_ALTERCATION'],
+      ['CHILD_SAFETY_SPECIALIST', 'MINOR_PHYSICAL_ALTERCATION'],
+      ['APPEALS_REVIEWER', 'MINOR_PHYSICAL_ALTERCATION'],
+      ['LEAD', 'MINOR_PHYSICAL_ALTERCATION'],
+    ] as const) {
+      await server.app.db.prisma.case.updateMany({ where: { queue, status: 'OPEN', assigneeId: null }, data: { status: 'CLOSED' } });
+      await walk('submitReport', { input: report('MINOR_PHYSICAL_ALTERCATION') }, 'ANONYMOUS');
+      const caseId = (await walk('claimNextCase', { queue }, role)).case.id;
+      const escalated = await walk('escalateCase', { caseId, reason: 'placeholder reason' }, role);
+      expect(escalated.case).toMatchObject({ id: caseId, status: 'OPEN' });
+      await expectCaseAsStored(escalated.case);
+    }
+  });
+
   it('acknowledgeNcmecReport, for each oversight role', async () => {
     const ids: string[] = [];
     for (const worked of cse) {

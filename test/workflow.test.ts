@@ -495,6 +495,16 @@ describe('audit coverage', () => {
     ]);
   });
 
+  it('a reviewer escalates the case they hold to the leads, as the reviewer UI sends it', async () => {
+    await server.app.db.prisma.case.updateMany({ where: { queue: 'MINOR_PHYSICAL_ALTERCATION', status: 'OPEN', assigneeId: null }, data: { status: 'CLOSED' } });
+    await submit(report({}));
+    const held = (await claim('MINOR_PHYSICAL_ALTERCATION', t.reviewer)).case;
+    const escalated = await client.op('EscalateCase', { caseId: held.id, reason: 'placeholder reason' }, t.reviewer);
+    expect(escalated.data.escalateCase).toMatchObject({ __typename: 'EscalateCaseSuccess', case: { id: held.id, status: 'OPEN', escalation: { reason: 'REVIEWER_REQUEST', note: 'placeholder reason' } } });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: held.id, action: 'case.escalated' } });
+    expect(events.map((e) => e.actorId)).toEqual(['rev-1']);
+  });
+
   it('every field of the Mutation type was exercised above and wrote at least one audit event', () => {
     const fields = Object.keys(server.app.yoga.getEnveloped().schema.getMutationType()!.getFields()).sort();
     expect(fields.length).toBeGreaterThan(8);

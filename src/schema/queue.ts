@@ -12,7 +12,7 @@ import { PriorityEnum, QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { canHandleCategory, canWorkQueue, handledCategories, type Category, type QueueName, type Role } from '../policy/index.js';
 import { ExposureCapReachedError, NoCaseAvailableError, NotQualifiedError, VersionConflictError } from '../services/errors.js';
-import { assignCase, claimCase, claimNextCase, releaseCase, renewLease, unassignCase, type ClaimResult } from '../services/claims.js';
+import { assignCase, claimCase, claimNextCase, escalateCase, releaseCase, renewLease, unassignCase, type ClaimResult } from '../services/claims.js';
 import type { QueueEvent } from '../services/context.js';
 import { moveCase } from '../services/moves.js';
 import type { GraphQLContext } from './context.js';
@@ -186,6 +186,23 @@ builder.mutationField('moveCase', (t) =>
       reason: t.arg.string({ required: true }),
     },
     resolve: async (_root, { caseId, queue, priority, reason }, ctx) => ({ caseId: (await moveCase(ctx.services, String(caseId), { queue, priority, reason })).id }),
+  }),
+);
+
+const EscalateCaseSuccess = builder.objectRef<{ caseId: string }>('EscalateCaseSuccess').implement({
+  fields: (t) => ({
+    case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.caseId } }) }),
+  }),
+});
+
+builder.mutationField('escalateCase', (t) =>
+  t.field({
+    type: EscalateCaseSuccess,
+    authScopes: { reviewer: true },
+    description: 'Hand the case you hold to the leads, saying why: it returns to its queue for a lead other than you (Case.escalation)',
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'EscalateCaseResult' } },
+    args: { caseId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: async (_root, { caseId, reason }, ctx) => ({ caseId: (await escalateCase(ctx.services, String(caseId), reason)).id }),
   }),
 );
 

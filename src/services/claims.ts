@@ -22,6 +22,7 @@ import {
   NotAuthenticatedError,
   NotFoundError,
   NotQualifiedError,
+  ValidationError,
   VersionConflictError,
 } from './errors.js';
 import { NoChange, inTransaction, type Unit } from './transaction.js';
@@ -187,6 +188,35 @@ export async function assignCase(ctx: ServiceContext, caseId: string, reviewerId
     await assertMayTake(unit, found, roles, record.id, 'The reviewer');
     await assertUnderCap(ctx, unit, found, record.id);
     return lease(ctx, unit, found.id, step, record.id, 'case.assigned');
+  });
+}
+
+/**
+ * The reviewer holding a case hands it to the leads, at any review step, saying why: it goes back to its queue where
+ * only a lead other than the escalator may take it (as with the two-person rule), the reason on the case for them.
+ */
+export async function escalateCase(ctx: ServiceContext, caseId: string, reason: string): Promise<Case> {
+  const user = requireUser(ctx);
+  const note = reason.trim();
+  if (!note) throw new ValidationError([{ path: 'reason', message: 'say why the case needs a lead' }]);
+  if (note.length > 2000) throw new ValidationError([{ path: 'reason', message: 'must be at most 2000 characters' }]);
+  return inTransaction(ctx, async (unit) => {
+    const { case: found } = await requireCaseAccess(ctx, unit, caseId, 'work');
+    const status = transition(found.status, found.status === 'APPEALED' ? 'releaseAppeal' : 'release');
+    const updated = await unit.tx.case.update({
+      where: { id: found.id },
+      data: { status, assigneeId: null, leaseExpiresAt: null, escalationReason: 'REVIEWER_REQUEST', escalationNote: note, escalatedAt: unit.now, escalatedById: user.id, version: { increment: 1 } },
+    });
+    unit.audit({
+      action: 'case.escalated',
+      entityType: 'Case',
+      entityId: found.id,
+      caseId: found.id,
+      // The reason may describe the content: its length only, like a note's.
+      changes: { reason: 'REVIEWER_REQUEST', noteLength: note.length, status: { from: found.status, to: status }, assigneeId: { from: found.assigneeId, to: null } },
+    });
+    unit.publish({ kind: 'RELEASED', queue: found.queue, caseId: found.id, category: found.category });
+    return updated;
   });
 }
 

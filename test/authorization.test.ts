@@ -71,6 +71,15 @@ const MATRIX: Record<string, Caller[]> = {
   // Issue 22: leads choose any case, appeals reviewers an appeal; other reviewers take the next one.
   claimCase: ['LEAD', 'APPEALS_REVIEWER'],
   releaseCase: REVIEWERS,
+  // Issue 25: notes by whoever may read the case; redaction by admins.
+  addCaseNote: union(REVIEWERS, OVERSIGHT),
+  redactCaseNote: ['ADMIN'],
+  // Issue 25: leads give a case to a named reviewer and take it back.
+  assignCase: ['LEAD'],
+  unassignCase: ['LEAD'],
+  moveCase: ['LEAD'],
+  // Issue 25: the reviewer holding a case hands it to the leads.
+  escalateCase: REVIEWERS,
   renewLease: REVIEWERS,
   submitAssessment: REVIEWERS,
   decideCase: REVIEWERS,

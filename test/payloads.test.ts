@@ -229,6 +229,50 @@ describe('every caller may read every non-null field of its payload', () => {
     await expectCaseAsStored(overturned.case);
   });
 
+  it('addCaseNote, for whoever may read the case; redactCaseNote, for admins', async () => {
+    const caseId = mpa.caseId;
+    const roles: Role[] = ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'];
+    for (const role of roles) {
+      const added = await walk('addCaseNote', { caseId, body: 'placeholder note' }, role);
+      expect(added.note).toMatchObject({ id: expect.any(String), redacted: false });
+    }
+    const noteId = (await server.app.db.prisma.caseNote.findFirstOrThrow({ where: { caseId } })).id;
+    const redacted = await walk('redactCaseNote', { noteId, reason: 'placeholder reason' }, 'ADMIN');
+    expect(redacted.note).toMatchObject({ id: noteId, redacted: true });
+  });
+
+  it('assignCase, unassignCase and moveCase, for leads', async () => {
+    const input = report('MINOR_PHYSICAL_ALTERCATION');
+    await walk('submitReport', { input }, 'ANONYMOUS');
+    const caseId = (await server.app.db.prisma.case.findFirstOrThrow({ where: { contentId: input.contentId } })).id;
+    const before = await current(caseId);
+    const assigned = await walk('assignCase', { caseId, reviewerId: 'reviewer-1', expectedVersion: before.version }, 'LEAD');
+    expect(assigned.case).toMatchObject({ id: caseId, status: 'IN_REVIEW' });
+    await expectCaseAsStored(assigned.case);
+    const unassigned = await walk('unassignCase', { caseId }, 'LEAD');
+    expect(unassigned.case).toMatchObject({ id: caseId, status: 'OPEN' });
+    await expectCaseAsStored(unassigned.case);
+    const moved = await walk('moveCase', { caseId, priority: 'P1', reason: 'placeholder reason' }, 'LEAD');
+    expect(moved.case).toMatchObject({ id: caseId, priority: 'P1' });
+    await expectCaseAsStored(moved.case);
+  });
+
+  it('escalateCase, for each reviewing role holding a case', async () => {
+    for (const [role, queue] of [
+      ['REVIEWER', 'MINOR_PHYSICAL_ALTERCATION'],
+      ['CHILD_SAFETY_SPECIALIST', 'MINOR_PHYSICAL_ALTERCATION'],
+      ['APPEALS_REVIEWER', 'MINOR_PHYSICAL_ALTERCATION'],
+      ['LEAD', 'MINOR_PHYSICAL_ALTERCATION'],
+    ] as const) {
+      await server.app.db.prisma.case.updateMany({ where: { queue, status: 'OPEN', assigneeId: null }, data: { status: 'CLOSED' } });
+      await walk('submitReport', { input: report('MINOR_PHYSICAL_ALTERCATION') }, 'ANONYMOUS');
+      const caseId = (await walk('claimNextCase', { queue }, role)).case.id;
+      const escalated = await walk('escalateCase', { caseId, reason: 'placeholder reason' }, role);
+      expect(escalated.case).toMatchObject({ id: caseId, status: 'OPEN' });
+      await expectCaseAsStored(escalated.case);
+    }
+  });
+
   it('acknowledgeNcmecReport, for each oversight role', async () => {
     const ids: string[] = [];
     for (const worked of cse) {

@@ -462,6 +462,49 @@ describe('audit coverage', () => {
     expect(refused.errors).toBeUndefined();
   });
 
+  it('a note added as the reviewer UI sends it and redacted by an admin writes audit events without its body', async () => {
+    const chosen = await caseOfReport((await submit(report({}))).report.id);
+    const body = `placeholder note ${hex(6)}`;
+    const added = await client.op('AddCaseNote', { caseId: chosen.id, body }, t.reviewer);
+    expect(added.data.addCaseNote).toMatchObject({ __typename: 'AddCaseNoteSuccess', note: { body, author: { id: 'rev-1' } }, case: { id: chosen.id } });
+    const listed = await client.op('CaseNotes', { id: chosen.id }, t.lead);
+    expect(listed.data.case.notes.map((n: { body: string }) => n.body)).toEqual([body]);
+    const admin = await token('admin-1', ['ADMIN'], 'Admin One');
+    const redacted = await client.op('RedactCaseNote', { noteId: added.data.addCaseNote.note.id, reason: 'placeholder reason' }, admin);
+    expect(redacted.data.redactCaseNote).toMatchObject({ __typename: 'RedactCaseNoteSuccess', note: { body: null, redacted: true } });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: chosen.id, entityType: 'CaseNote' }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.action)).toEqual(['case.note_added', 'case.note_redacted']);
+    expect(JSON.stringify(events.map((e) => e.changes)).includes(body)).toBe(false);
+  });
+
+  it('a lead assigns a case to a reviewer, takes it back and moves it, as the reviewer UI sends it', async () => {
+    const chosen = await caseOfReport((await submit(report({}))).report.id);
+    const assigned = await client.op('AssignCase', { caseId: chosen.id, reviewerId: 'rev-1', expectedVersion: chosen.version }, t.lead);
+    expect(assigned.data.assignCase).toMatchObject({ __typename: 'AssignCaseSuccess', case: { id: chosen.id, status: 'IN_REVIEW', assignee: { id: 'rev-1' } } });
+    const refused = await client.op('AssignCase', { caseId: chosen.id, reviewerId: 'rev-1', expectedVersion: chosen.version }, t.reviewer);
+    expect(refused.data.assignCase).toMatchObject({ __typename: 'ForbiddenError', message: 'Not authorized' });
+    const unassigned = await client.op('UnassignCase', { caseId: chosen.id }, t.lead);
+    expect(unassigned.data.unassignCase).toMatchObject({ __typename: 'UnassignCaseSuccess', case: { id: chosen.id, status: 'OPEN', assignee: null } });
+    const moved = await client.op('MoveCase', { caseId: chosen.id, queue: 'IMMEDIATE_RISK', priority: 'P0', reason: 'placeholder reason' }, t.lead);
+    expect(moved.data.moveCase).toMatchObject({ __typename: 'MoveCaseSuccess', case: { id: chosen.id, queue: 'IMMEDIATE_RISK', priority: 'P0' } });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: chosen.id, action: { in: ['case.assigned', 'case.unassigned', 'case.moved'] } }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.action, e.actorId])).toEqual([
+      ['case.assigned', 'lead-1'],
+      ['case.unassigned', 'lead-1'],
+      ['case.moved', 'lead-1'],
+    ]);
+  });
+
+  it('a reviewer escalates the case they hold to the leads, as the reviewer UI sends it', async () => {
+    await server.app.db.prisma.case.updateMany({ where: { queue: 'MINOR_PHYSICAL_ALTERCATION', status: 'OPEN', assigneeId: null }, data: { status: 'CLOSED' } });
+    await submit(report({}));
+    const held = (await claim('MINOR_PHYSICAL_ALTERCATION', t.reviewer)).case;
+    const escalated = await client.op('EscalateCase', { caseId: held.id, reason: 'placeholder reason' }, t.reviewer);
+    expect(escalated.data.escalateCase).toMatchObject({ __typename: 'EscalateCaseSuccess', case: { id: held.id, status: 'OPEN', escalation: { reason: 'REVIEWER_REQUEST', note: 'placeholder reason' } } });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: held.id, action: 'case.escalated' } });
+    expect(events.map((e) => e.actorId)).toEqual(['rev-1']);
+  });
+
   it('every field of the Mutation type was exercised above and wrote at least one audit event', () => {
     const fields = Object.keys(server.app.yoga.getEnveloped().schema.getMutationType()!.getFields()).sort();
     expect(fields.length).toBeGreaterThan(8);

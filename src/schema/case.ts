@@ -9,12 +9,16 @@ import { HashMatchRef } from './hash-bank.js';
 import { AccountStrikeRef, strikesOf } from './strike.js';
 import { ESCALATION_REASONS, type EscalationReason } from '../policy/index.js';
 
-export const EscalationReasonEnum = builder.enumType('EscalationReason', { values: ESCALATION_REASONS });
+/** The policy's two-person-rule reasons, and a reviewer's own request for a lead (escalateCase). */
+type CaseEscalationReason = EscalationReason | 'REVIEWER_REQUEST';
+export const EscalationReasonEnum = builder.enumType('EscalationReason', { values: [...ESCALATION_REASONS, 'REVIEWER_REQUEST'] as const });
 
-const CaseEscalation = builder.objectRef<{ reason: EscalationReason; escalatedAt: Date; escalatedById: string | null }>('CaseEscalation').implement({
-  description: 'A decision was refused under the two-person rule: the case waits for a lead (only leads can claim it)',
+const CaseEscalation = builder.objectRef<{ reason: CaseEscalationReason; escalatedAt: Date; escalatedById: string | null; note: string | null }>('CaseEscalation').implement({
+  description:
+    'The case waits for a lead (only leads other than the escalator can claim it): a decision was refused under the two-person rule, or the reviewer holding it asked for one',
   fields: (t) => ({
     reason: t.field({ type: EscalationReasonEnum, resolve: (e) => e.reason }),
+    note: t.exposeString('note', { nullable: true, description: 'Why the reviewer asked for a lead (REVIEWER_REQUEST)' }),
     escalatedAt: t.expose('escalatedAt', { type: 'DateTime' }),
     escalatedBy: t.prismaField({
       type: 'Reviewer',
@@ -75,8 +79,9 @@ export const CaseRef = builder.prismaObject('Case', {
       escalation: t.field({
         type: CaseEscalation,
         nullable: true,
-        select: { escalationReason: true, escalatedAt: true, escalatedById: true },
-        resolve: (c) => (c.escalationReason && c.escalatedAt ? { reason: c.escalationReason, escalatedAt: c.escalatedAt, escalatedById: c.escalatedById } : null),
+        select: { escalationReason: true, escalatedAt: true, escalatedById: true, escalationNote: true },
+        resolve: (c) =>
+          c.escalationReason && c.escalatedAt ? { reason: c.escalationReason, escalatedAt: c.escalatedAt, escalatedById: c.escalatedById, note: c.escalationNote } : null,
       }),
       reportedAccountStrikes: t.field({
         type: [AccountStrikeRef],
@@ -115,6 +120,11 @@ export const CaseRef = builder.prismaObject('Case', {
         resolve: (c) => c.decisions[0] ?? null,
       }),
       decisions: t.relation('decisions', { query: { orderBy: { decidedAt: 'asc' } } }),
+      notes: t.relation('notes', {
+        description: 'Notes by the staff working the case, oldest first; readable by whoever may read the case',
+        authScopes: (c) => ({ $any: { handlesCategory: c.category, oversight: true } }),
+        query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+      }),
       appeals: t.relation('appeals', { query: { orderBy: { createdAt: 'asc' } } }),
       ncmecReport: t.relation('ncmecReport', { nullable: true }),
       lawEnforcementReferral: t.relation('referral', { nullable: true }),

@@ -6,6 +6,7 @@ import './enums.js';
 import './viewer.js';
 import './report.js';
 import './case.js';
+import './case-note.js';
 import './case-search.js';
 import './queue.js';
 import './assessment.js';

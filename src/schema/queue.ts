@@ -8,12 +8,13 @@ import { queueNodeId } from '../services/nodes.js';
 import DataLoader from 'dataloader';
 import { accessCurrentFor, grantedRoles, readAccess, type KnownAccess } from '../services/reviewers.js';
 import { covers, fromSnapshot, withCommitted } from '../services/case-snapshot.js';
-import { QueueEventKindEnum, QueueNameEnum } from './enums.js';
+import { PriorityEnum, QueueEventKindEnum, QueueNameEnum } from './enums.js';
 import { COMMON_ERRORS } from './errors.js';
 import { canHandleCategory, canWorkQueue, handledCategories, type Category, type QueueName, type Role } from '../policy/index.js';
 import { ExposureCapReachedError, NoCaseAvailableError, NotQualifiedError, VersionConflictError } from '../services/errors.js';
-import { claimCase, claimNextCase, releaseCase, renewLease, type ClaimResult } from '../services/claims.js';
+import { assignCase, claimCase, claimNextCase, escalateCase, releaseCase, renewLease, unassignCase, type ClaimResult } from '../services/claims.js';
 import type { QueueEvent } from '../services/context.js';
+import { moveCase } from '../services/moves.js';
 import type { GraphQLContext } from './context.js';
 import type { CaseStatus } from '../generated/prisma/enums.js';
 
@@ -118,6 +119,90 @@ builder.mutationField('claimCase', (t) =>
       expectedVersion: t.arg.int({ required: false, description: 'When given, the claim is refused (VersionConflictError) unless the case is at this version' }),
     },
     resolve: (_root, { id, expectedVersion }, ctx) => claimCase(ctx.services, String(id), expectedVersion),
+  }),
+);
+
+const AssignCaseSuccess = builder.objectRef<ClaimResult>('AssignCaseSuccess').implement({
+  fields: (t) => ({
+    case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.case.id } }) }),
+    leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.mutationField('assignCase', (t) =>
+  t.field({
+    type: AssignCaseSuccess,
+    authScopes: { role: 'LEAD' },
+    description:
+      'Give a waiting case to a named reviewer, with their lease (leads). Refused with NotQualifiedError or ' +
+      'ExposureCapReachedError when the reviewer may not take it under claimNextCase’s rules, as their access stands now',
+    errors: {
+      types: [...COMMON_ERRORS, NotQualifiedError, ExposureCapReachedError, VersionConflictError],
+      directResult: true,
+      union: { name: 'AssignCaseResult' },
+    },
+    args: {
+      caseId: t.arg.id({ required: true }),
+      reviewerId: t.arg.id({ required: true }),
+      expectedVersion: t.arg.int({ required: true, description: 'The case’s version as the lead saw it' }),
+    },
+    resolve: (_root, { caseId, reviewerId, expectedVersion }, ctx) => assignCase(ctx.services, String(caseId), String(reviewerId), expectedVersion),
+  }),
+);
+
+const UnassignCaseSuccess = builder.objectRef<{ caseId: string }>('UnassignCaseSuccess').implement({
+  fields: (t) => ({
+    case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.caseId } }) }),
+  }),
+});
+
+builder.mutationField('unassignCase', (t) =>
+  t.field({
+    type: UnassignCaseSuccess,
+    authScopes: { role: 'LEAD' },
+    description: 'Hand a held case back to its queue (leads)',
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'UnassignCaseResult' } },
+    args: { caseId: t.arg.id({ required: true }) },
+    resolve: async (_root, { caseId }, ctx) => ({ caseId: (await unassignCase(ctx.services, String(caseId))).id }),
+  }),
+);
+
+const MoveCaseSuccess = builder.objectRef<{ caseId: string }>('MoveCaseSuccess').implement({
+  fields: (t) => ({
+    case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.caseId } }) }),
+  }),
+});
+
+builder.mutationField('moveCase', (t) =>
+  t.field({
+    type: MoveCaseSuccess,
+    authScopes: { role: 'LEAD' },
+    description: 'Move an open or held case to another queue or priority, with a reason kept in the audit log (leads)',
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'MoveCaseResult' } },
+    args: {
+      caseId: t.arg.id({ required: true }),
+      queue: t.arg({ type: QueueNameEnum, required: false }),
+      priority: t.arg({ type: PriorityEnum, required: false, description: 'A new priority also sets the SLA it carries, from the case’s creation' }),
+      reason: t.arg.string({ required: true }),
+    },
+    resolve: async (_root, { caseId, queue, priority, reason }, ctx) => ({ caseId: (await moveCase(ctx.services, String(caseId), { queue, priority, reason })).id }),
+  }),
+);
+
+const EscalateCaseSuccess = builder.objectRef<{ caseId: string }>('EscalateCaseSuccess').implement({
+  fields: (t) => ({
+    case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.caseId } }) }),
+  }),
+});
+
+builder.mutationField('escalateCase', (t) =>
+  t.field({
+    type: EscalateCaseSuccess,
+    authScopes: { reviewer: true },
+    description: 'Hand the case you hold to the leads, saying why: it returns to its queue for a lead other than you (Case.escalation)',
+    errors: { types: COMMON_ERRORS, directResult: true, union: { name: 'EscalateCaseResult' } },
+    args: { caseId: t.arg.id({ required: true }), reason: t.arg.string({ required: true }) },
+    resolve: async (_root, { caseId, reason }, ctx) => ({ caseId: (await escalateCase(ctx.services, String(caseId), reason)).id }),
   }),
 );
 

@@ -20,7 +20,9 @@ import {
   InvalidTransitionError,
   NoCaseAvailableError,
   NotAuthenticatedError,
+  NotFoundError,
   NotQualifiedError,
+  ValidationError,
   VersionConflictError,
 } from './errors.js';
 import { NoChange, inTransaction, type Unit } from './transaction.js';
@@ -124,10 +126,7 @@ export async function claimCase(ctx: ServiceContext, caseId: string, expectedVer
     const { case: found, roles } = await visibleCase(ctx, unit, caseId, { anyOf: CASE_CHOOSERS });
     const lead = roles.includes('LEAD');
     const appeal = found.status === 'APPEALED';
-    if (!canHandleCategory(roles, found.category)) throw notQualifiedFor(found.category, 'You may not claim this case');
-    if (!canWorkQueue(roles, found.queue)) {
-      throw new NotQualifiedError(queueQualification(found.queue), `You may not claim this case: the ${found.queue} queue needs ${queueQualification(found.queue)}`);
-    }
+    assertQualified(found, roles, 'You may not claim this case');
     if (!appeal && !lead) {
       throw new NotQualifiedError('LEAD', 'Only leads choose a case outside the appeals queue; take the next one with claimNextCase');
     }
@@ -136,18 +135,98 @@ export async function claimCase(ctx: ServiceContext, caseId: string, expectedVer
     }
     const step = appeal ? 'claimAppeal' : 'claim';
     transition(found.status, step);
-    if (found.escalationReason) {
-      if (!lead) throw new NotQualifiedError('LEAD', 'This case was escalated under the two-person rule: a lead must take it');
-      if (found.escalatedById === user.id) throw new ForbiddenError('You escalated this case: another lead must take it');
-    }
-    if (appeal && (await unit.tx.decision.count({ where: { caseId: found.id, decidedById: user.id } }))) {
-      throw new ForbiddenError('The appeal must be handled by someone other than the original decider');
-    }
+    await assertMayTake(unit, found, roles, user.id, 'You');
     if (expectedVersion != null && expectedVersion !== found.version) throw new VersionConflictError(found.version);
-    if (isHighExposureCategory(found.category) && (await exposureToday(ctx, user.id, unit.tx)) >= ctx.settings.dailyExposureCap) {
-      throw new ExposureCapReachedError(ctx.settings.dailyExposureCap);
-    }
+    await assertUnderCap(ctx, unit, found, user.id);
     return lease(ctx, unit, found.id, step, user.id);
+  });
+}
+
+/** The case's category and queue qualifications, held by `roles` (the caller's, or the reviewer a lead assigns). */
+function assertQualified(found: Case, roles: readonly Role[], lead: string) {
+  if (!canHandleCategory(roles, found.category)) throw notQualifiedFor(found.category, lead);
+  if (!canWorkQueue(roles, found.queue)) {
+    throw new NotQualifiedError(queueQualification(found.queue), `${lead}: the ${found.queue} queue needs ${queueQualification(found.queue)}`);
+  }
+}
+
+/** An escalated case goes to a lead other than its escalator; an appeal never to its original decider. */
+async function assertMayTake(unit: Unit, found: Case, roles: readonly Role[], reviewerId: string, who: 'You' | 'The reviewer') {
+  if (found.escalationReason) {
+    if (!roles.includes('LEAD')) throw new NotQualifiedError('LEAD', 'This case was escalated under the two-person rule: a lead must take it');
+    if (found.escalatedById === reviewerId) throw new ForbiddenError(`${who} escalated this case: another lead must take it`);
+  }
+  if (found.status === 'APPEALED' && (await unit.tx.decision.count({ where: { caseId: found.id, decidedById: reviewerId } }))) {
+    throw new ForbiddenError('The appeal must be handled by someone other than the original decider');
+  }
+}
+
+/** The daily exposure cap of the reviewer who would take the case. */
+async function assertUnderCap(ctx: ServiceContext, unit: Unit, found: Case, reviewerId: string) {
+  if (isHighExposureCategory(found.category) && (await exposureToday(ctx, reviewerId, unit.tx)) >= ctx.settings.dailyExposureCap) {
+    throw new ExposureCapReachedError(ctx.settings.dailyExposureCap);
+  }
+}
+
+/**
+ * A lead gives a waiting case to a named reviewer, with the lease claimNextCase would give them, under the same rules
+ * as a claim checked against that reviewer's access as it stands now: the category's and queue's qualifications, an
+ * escalated case to a lead other than its escalator, an appeal never to its decider, and the reviewer's exposure cap.
+ */
+export async function assignCase(ctx: ServiceContext, caseId: string, reviewerId: string, expectedVersion: number): Promise<ClaimResult> {
+  requireUser(ctx);
+  return inTransaction(ctx, async (unit) => {
+    const { case: found } = await visibleCase(ctx, unit, caseId, { anyOf: ['LEAD'] });
+    const record = await unit.tx.reviewer.findUnique({ where: { id: reviewerId }, select: { id: true, roles: true } });
+    if (!record) throw new NotFoundError('Reviewer');
+    const roles = await currentRoles(unit.tx, { id: record.id, roles: record.roles as Role[] });
+    if (found.assigneeId) throw new InvalidTransitionError('This case is held by a reviewer: unassign it first');
+    const step = found.status === 'APPEALED' ? 'claimAppeal' : 'claim';
+    transition(found.status, step);
+    if (expectedVersion !== found.version) throw new VersionConflictError(found.version);
+    assertQualified(found, roles, 'The reviewer may not take this case');
+    await assertMayTake(unit, found, roles, record.id, 'The reviewer');
+    await assertUnderCap(ctx, unit, found, record.id);
+    return lease(ctx, unit, found.id, step, record.id, 'case.assigned');
+  });
+}
+
+/**
+ * The reviewer holding a case hands it to the leads, at any review step, saying why: it goes back to its queue where
+ * only a lead other than the escalator may take it (as with the two-person rule), the reason on the case for them.
+ */
+export async function escalateCase(ctx: ServiceContext, caseId: string, reason: string): Promise<Case> {
+  const user = requireUser(ctx);
+  const note = reason.trim();
+  if (!note) throw new ValidationError([{ path: 'reason', message: 'say why the case needs a lead' }]);
+  if (note.length > 2000) throw new ValidationError([{ path: 'reason', message: 'must be at most 2000 characters' }]);
+  return inTransaction(ctx, async (unit) => {
+    const { case: found } = await requireCaseAccess(ctx, unit, caseId, 'work');
+    const status = transition(found.status, found.status === 'APPEALED' ? 'releaseAppeal' : 'release');
+    const updated = await unit.tx.case.update({
+      where: { id: found.id },
+      data: { status, assigneeId: null, leaseExpiresAt: null, escalationReason: 'REVIEWER_REQUEST', escalationNote: note, escalatedAt: unit.now, escalatedById: user.id, version: { increment: 1 } },
+    });
+    unit.audit({
+      action: 'case.escalated',
+      entityType: 'Case',
+      entityId: found.id,
+      caseId: found.id,
+      // The reason may describe the content: its length only, like a note's.
+      changes: { reason: 'REVIEWER_REQUEST', noteLength: note.length, status: { from: found.status, to: status }, assigneeId: { from: found.assigneeId, to: null } },
+    });
+    unit.publish({ kind: 'RELEASED', queue: found.queue, caseId: found.id, category: found.category });
+    return updated;
+  });
+}
+
+/** A lead hands a held case back to its queue. */
+export async function unassignCase(ctx: ServiceContext, caseId: string): Promise<Case> {
+  requireUser(ctx);
+  return inTransaction(ctx, async (unit) => {
+    const { case: found } = await visibleCase(ctx, unit, caseId, { anyOf: ['LEAD'] });
+    if (!found.assigneeId) throw new InvalidTransitionError('This case is not assigned');
+    return unassign(unit, found, 'case.unassigned');
   });
 }
 
@@ -199,7 +278,7 @@ async function pickCase(unit: Unit, queue: QueueName, categories: Category[], ap
   return { case: updated, leaseExpiresAt };
 }
 
-async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'claim' | 'claimAppeal', reviewerId: string): Promise<ClaimResult> {
+async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'claim' | 'claimAppeal', reviewerId: string, action = 'case.claimed'): Promise<ClaimResult> {
   const current = await unit.tx.case.findUniqueOrThrow({ where: { id: caseId } });
   const status = transition(current.status, step);
   const leaseExpiresAt = new Date(unit.now.getTime() + ctx.settings.leaseMinutes * 60_000);
@@ -209,7 +288,7 @@ async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'cla
   });
   await unit.tx.caseClaim.create({ data: { caseId, reviewerId, category: current.category, claimedAt: unit.now } });
   unit.audit({
-    action: 'case.claimed',
+    action,
     entityType: 'Case',
     entityId: caseId,
     caseId,

@@ -114,6 +114,7 @@ export async function decideCase(ctx: ServiceContext, raw: DecideCaseInput): Pro
         escalationReason: null,
         escalatedAt: null,
         escalatedById: null,
+        escalationNote: null,
         ...(found.firstDecidedAt ? {} : { firstDecidedAt: unit.now, firstDecisionWithinSla: unit.now <= found.slaDueAt }),
         version: { increment: 1 },
       },

@@ -15,6 +15,7 @@ export type NodeTypename =
   | 'Case'
   | 'Report'
   | 'Assessment'
+  | 'CaseNote'
   | 'Decision'
   | 'Appeal'
   | 'NcmecReport'
@@ -63,7 +64,7 @@ export async function findNodes(prisma: PrismaClient, roles: readonly Role[], id
     const visible = <T extends { id: string; case: { category: Parameters<typeof maySeeCase>[1] } }>(rows: T[]) =>
       rows.filter((r) => sees(r.case.category)).map((r) => r.id);
     const where = { where: { id: { in: uuids } } };
-    const [cases, reports, assessments, decisions, appeals, ncmec, referrals, banks, reviewers] = await Promise.all([
+    const [cases, reports, assessments, decisions, appeals, ncmec, referrals, banks, reviewers, notes] = await Promise.all([
       uuids.length ? prisma.case.findMany({ ...where, select: { id: true, category: true } }) : [],
       uuids.length ? prisma.report.findMany({ ...where, select: { id: true, ...ofCase } }) : [],
       uuids.length ? prisma.assessment.findMany({ ...where, select: { id: true, ...ofCase } }) : [],
@@ -73,10 +74,11 @@ export async function findNodes(prisma: PrismaClient, roles: readonly Role[], id
       uuids.length ? prisma.lawEnforcementReferral.findMany({ ...where, select: { id: true, ...ofCase } }) : [],
       uuids.length && roles.some((r) => AUDITORS.includes(r)) ? prisma.hashBank.findMany({ ...where, select: { id: true } }) : [],
       ids.length ? prisma.reviewer.findMany({ where: { id: { in: [...uuids, ...others] } }, select: { id: true } }) : [],
+      uuids.length ? prisma.caseNote.findMany({ ...where, select: { id: true, ...ofCase } }) : [],
     ]);
     // The rows themselves, with every scalar, for the readable ids only.
     const load = async <R extends { id: string }>(readable: string[], read: (ids: string[]) => Promise<R[]>) => (readable.length ? read(readable) : []);
-    const [c, r, a, d, ap, n, l, b, v] = await Promise.all([
+    const [c, r, a, d, ap, n, l, b, v, cn] = await Promise.all([
       load(cases.filter((x) => sees(x.category)).map((x) => x.id), (in_) => prisma.case.findMany({ where: { id: { in: in_ } } })),
       load(visible(reports), (in_) => prisma.report.findMany({ where: { id: { in: in_ } } })),
       load(visible(assessments), (in_) => prisma.assessment.findMany({ where: { id: { in: in_ } } })),
@@ -86,6 +88,7 @@ export async function findNodes(prisma: PrismaClient, roles: readonly Role[], id
       load(visible(referrals), (in_) => prisma.lawEnforcementReferral.findMany({ where: { id: { in: in_ } } })),
       load(banks.map((x) => x.id), (in_) => prisma.hashBank.findMany({ where: { id: { in: in_ } } })),
       load(reviewers.map((x) => x.id), (in_) => prisma.reviewer.findMany({ where: { id: { in: in_ } } })),
+      load(visible(notes), (in_) => prisma.caseNote.findMany({ where: { id: { in: in_ } }, include: { case: { select: { category: true } } } })),
     ]);
     add('Case', c);
     add('Report', r);
@@ -96,6 +99,7 @@ export async function findNodes(prisma: PrismaClient, roles: readonly Role[], id
     add('LawEnforcementReferral', l);
     add('HashBank', b);
     add('Reviewer', v);
+    add('CaseNote', cn);
 
     // Audit events (`AuditEvent:<seq>`): the whole log for leads and admins; a case's events to those who may see it.
     const seqs = [...new Set(others.map((id) => /^AuditEvent:([1-9][0-9]{0,17})$/.exec(id)?.[1]).filter((s): s is string => !!s))].map(BigInt);

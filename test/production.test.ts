@@ -1,6 +1,8 @@
 // A production install (`npm ci --omit=dev`) has everything the server imports, and nothing it does not; it runs the
 // compiled JavaScript. (.ci/run installs one in a scratch copy and starts it.)
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,5 +69,33 @@ describe('production install', () => {
     const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: Record<string, unknown>; include: string[] };
     expect(build.compilerOptions).toMatchObject({ noEmit: false, rootDir: 'src', outDir: 'dist' });
     expect(build.include).toEqual(['src']);
+  });
+
+  it('npm start builds dist/ first where TypeScript is installed, and a production install without dist/ says what to do', () => {
+    expect(pkg.scripts.prestart).toBe('node scripts/build-if-needed.mjs');
+    const script = join(ROOT, 'scripts', 'build-if-needed.mjs');
+    // A checkout with no TypeScript installed (as after npm ci --omit=dev).
+    const dir = mkdtempSync(join(tmpdir(), 'prestart-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), '{"name":"scratch","scripts":{}}');
+      mkdirSync(join(dir, 'src'));
+      writeFileSync(join(dir, 'src', 'main.ts'), '');
+      const missing = spawnSync(process.execPath, [script], { cwd: dir, encoding: 'utf8' });
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toMatch(/No dist\/: run `npm run build` where the devDependencies are installed/);
+      mkdirSync(join(dir, 'dist'));
+      writeFileSync(join(dir, 'dist', 'main.js'), '');
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(join(dir, 'src', 'main.ts'), past, past);
+      expect(spawnSync(process.execPath, [script], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+      // src/ newer than dist/ and nothing to rebuild with: it starts what there is, and warns.
+      const future = new Date(Date.now() + 60_000);
+      utimesSync(join(dir, 'src', 'main.ts'), future, future);
+      const stale = spawnSync(process.execPath, [script], { cwd: dir, encoding: 'utf8' });
+      expect(stale.status).toBe(0);
+      expect(stale.stderr).toMatch(/dist\/ is older than src\//);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -23,6 +23,8 @@ try {
 } catch (error) {
   const e = error as NodeJS.ErrnoException & { errors?: Error[] };
   if (error instanceof MigrationError) fail(`Database migration error: ${e.message}`);
+  // A file the server serves or reads at start (the console's folder, say) is missing: name it, not the database.
+  if (e.code === 'ENOENT' && e.path) fail(`Cannot start: ${e.path} is missing (${e.syscall ?? 'read'}); is the checkout complete?`);
   const target = config.DATABASE_URL ? new URL(config.DATABASE_URL).host : `embedded database in ${config.DATA_DIR}`;
   fail(`Cannot open the database (${target}): ${e.code ?? e.errors?.[0]?.message ?? e.message}`);
 }

@@ -51,6 +51,7 @@ describe('migrations', () => {
       // The copy: its own src and migrations; the repository's packages.
       cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
       cpSync(join(ROOT, 'prisma'), join(dir, 'prisma'), { recursive: true });
+      cpSync(join(ROOT, 'console'), join(dir, 'console'), { recursive: true });
       for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(dir, file));
       symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
       const env: NodeJS.ProcessEnv = {
@@ -80,4 +81,21 @@ describe('migrations', () => {
       await database?.drop().catch(() => {});
     }
   }, 320_000);
+
+  it('a start-up that misses a folder it serves names the folder, not the database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'missing-console-'));
+    try {
+      cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
+      cpSync(join(ROOT, 'prisma'), join(dir, 'prisma'), { recursive: true });
+      for (const file of ['package.json', 'tsconfig.json']) cpSync(join(ROOT, file), join(dir, file));
+      symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      const outcome = await start(dir, { PATH: process.env.PATH, NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: 'memory://' });
+      expect(outcome.served).toBe(false);
+      expect(outcome.code).toBe(1);
+      expect(outcome.stderr.trim()).toMatch(/^Cannot start: .*console.* is missing/);
+      expect(outcome.stderr).not.toMatch(/database/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -22,7 +22,7 @@ function SignIn({ onToken, error }) {
     <h1>Reviewer console</h1>
     <form onSubmit=${submit} aria-describedby="token-help">
       <label for="token">Bearer token</label>
-      <textarea id="token" name="token" rows="4" autocomplete="off" spellcheck="false" required value=${value} onInput=${(e) => setValue(e.currentTarget.value)}></textarea>
+      <textarea id="token" name="token" rows="4" autocomplete="off" spellcheck=${false} required value=${value} onInput=${(e) => setValue(e.currentTarget.value)}></textarea>
       <p id="token-help" class="hint">
         Paste a token (for development: <code>npm run -s token -- --role REVIEWER --sub you</code>). It is kept in this tab's
         session storage only and sent in the Authorization header, never in a URL.
@@ -93,7 +93,7 @@ function ClaimById({ busy, onClaim }) {
   };
   return html`<form class="claim-by-id" onSubmit=${submit}>
     <label for="claim-id">Case id</label>
-    <input id="claim-id" name="claim-id" autocomplete="off" spellcheck="false" required value=${id} onInput=${(e) => setId(e.currentTarget.value)} />
+    <input id="claim-id" name="claim-id" autocomplete="off" spellcheck=${false} required value=${id} onInput=${(e) => setId(e.currentTarget.value)} />
     <button type="submit" disabled=${busy}>Claim case</button>
   </form>`;
 }

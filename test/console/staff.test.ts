@@ -286,6 +286,9 @@ describe('a case the user holds', { sequential: true, timeout: 120_000 }, () => 
     await tab.reload({ waitUntil: 'networkidle0' });
     await tab.waitForSelector(cont);
     await tab.locator(aria('Case history', 'button')).click();
+    await tab.waitForSelector('#h-status');
+    await tab.select('#h-status', 'IN_REVIEW');
+    await tab.locator(aria('Show cases', 'button')).click();
     await tab.locator(aria(`Open case ${caseId.slice(0, 8)}…`, 'button')).click();
     await tab.waitForSelector(`article[data-case-id="${caseId}"]`);
     await waitForText(tab, '.lease', /Lease: \d+ min \d\d s left/);

@@ -11,8 +11,13 @@ import { CaseHistory, emptyHistory } from './history.js';
 
 const TOKEN_KEY = 'console.token';
 
-function SignIn({ onToken, error }) {
+function SignIn({ onToken, error, focus = false }) {
   const [value, setValue] = useState('');
+  const field = useRef(null);
+  // After signing out, the keyboard is where the next token goes.
+  useEffect(() => {
+    if (focus) field.current?.focus();
+  }, []);
   const submit = (e) => {
     e.preventDefault();
     const token = value.trim().replace(/^Bearer\s+/i, '');
@@ -22,7 +27,7 @@ function SignIn({ onToken, error }) {
     <h1>Reviewer console</h1>
     <form onSubmit=${submit} aria-describedby="token-help">
       <label for="token">Bearer token</label>
-      <textarea id="token" name="token" rows="4" autocomplete="off" spellcheck=${false} required value=${value} onInput=${(e) => setValue(e.currentTarget.value)}></textarea>
+      <textarea id="token" ref=${field} name="token" rows="4" autocomplete="off" spellcheck=${false} required value=${value} onInput=${(e) => setValue(e.currentTarget.value)}></textarea>
       <p id="token-help" class="hint">
         Paste a token (for development: <code>npm run -s token -- --role REVIEWER --sub you</code>). It is kept in this tab's
         session storage only and sent in the Authorization header, never in a URL.
@@ -349,6 +354,8 @@ function App() {
   /** A case opened from the history, read-only: its id and whether the user's roles may read its content. */
   const [reading, setReading] = useState(null);
   const [history, setHistory] = useState(emptyHistory);
+  /** Whether the user signed out in this tab (the sign-in form then takes the focus). */
+  const [signedOut, setSignedOut] = useState(false);
   const live = useLive(token);
 
   const refreshMe = useCallback(async () => {
@@ -378,9 +385,10 @@ function App() {
     setScreen('queues');
     setHistory(emptyHistory());
     if (clearError) setError(null);
+    setSignedOut(true);
   }
 
-  if (!token) return html`<${SignIn} onToken=${signIn} error=${error} />`;
+  if (!token) return html`<${SignIn} onToken=${signIn} error=${error} focus=${signedOut} />`;
   if (!me) return html`<main><p role="status">Signing in…</p><${Notice} error=${error} /></main>`;
   const roles = me.roles;
   const isLead = roles.includes('LEAD') || roles.includes('ADMIN');

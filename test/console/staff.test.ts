@@ -309,6 +309,14 @@ describe('a case the user holds', { sequential: true, timeout: 120_000 }, () => 
     expect(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ status: 'OPEN', assigneeId: null });
   });
 
+  it('signing out puts the focus in the token field', async () => {
+    screenshotOnFailure('sign-out-focus');
+    const tab = await signedIn(await as('signing-out-reviewer', ['REVIEWER']));
+    await tab.locator(aria('Sign out', 'button')).click();
+    await tab.waitForSelector('textarea#token');
+    await tab.waitForFunction(() => document.activeElement?.id === 'token', { timeout: 5_000 });
+  });
+
   it('an empty queue says so once, by its label', async () => {
     screenshotOnFailure('empty-queue');
     const tab = await signedIn(await as('empty-queue-specialist', ['CHILD_SAFETY_SPECIALIST']));

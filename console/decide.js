@@ -6,7 +6,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { gql } from './api.js';
 import * as op from './operations.js';
 import { asNotice, html, Notice } from './ui.js';
-import { ACTIONS, AGES, title, words } from './format.js';
+import { ACTIONS, AGES, readableTimes, title, words } from './format.js';
 
 const FACTOR_LABELS = {
   mediaKind: 'Kind of media',
@@ -204,11 +204,11 @@ export function DecisionSummary({ decision }) {
     <h3 id="decision-heading">Decided: ${decision.actions.map(words).join(', ')}</h3>
     <p class="meta">By ${decision.decidedBy.name}${decision.deviatesFromRecommendation ? ', departing from the recommendation' : ''}${decision.reversedAt ? '; reversed on appeal' : ''}.</p>
     <dl class="statement">
-      <dt>Decision</dt><dd>${s.decision}</dd>
-      <dt>Facts</dt><dd>${s.facts}</dd>
-      <dt>Automated means</dt><dd>${s.automatedMeans}</dd>
-      <dt>Ground</dt><dd class="pre">${s.ground}</dd>
-      <dt>Redress</dt><dd>${s.redress}</dd>
+      <dt>Decision</dt><dd>${readableTimes(s.decision)}</dd>
+      <dt>Facts</dt><dd>${readableTimes(s.facts)}</dd>
+      <dt>Automated means</dt><dd>${readableTimes(s.automatedMeans)}</dd>
+      <dt>Ground</dt><dd class="pre">${readableTimes(s.ground)}</dd>
+      <dt>Redress</dt><dd>${readableTimes(s.redress)}</dd>
     </dl>
   </section>`;
 }

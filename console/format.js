@@ -23,6 +23,12 @@ export const shortId = (id) => (id.length > 10 ? `${id.slice(0, 8)}…` : id);
 
 export const time = (iso) => new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
+/** "2026-11-29 14:56 UTC": a deadline to the minute. */
+export const minute = (iso) => new Date(iso).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+
+/** Text written by the server (a statement of reasons) with its ISO timestamps given as `minute` gives them. */
+export const readableTimes = (text) => String(text).replace(/\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z/g, (iso) => minute(iso));
+
 /** The schema's AgeAssessment values, in the order the form offers them. */
 export const AGES = ['APPARENT_MINOR', 'CONFIRMED_MINOR', 'ADULT', 'UNDETERMINED'];
 /** The schema's EnforcementAction values, in the order the decide form offers them. */

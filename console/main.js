@@ -11,8 +11,13 @@ import { CaseHistory, emptyHistory } from './history.js';
 
 const TOKEN_KEY = 'console.token';
 
-function SignIn({ onToken, error }) {
+function SignIn({ onToken, error, focus = false }) {
   const [value, setValue] = useState('');
+  const field = useRef(null);
+  // After signing out, the keyboard is where the next token goes.
+  useEffect(() => {
+    if (focus) field.current?.focus();
+  }, []);
   const submit = (e) => {
     e.preventDefault();
     const token = value.trim().replace(/^Bearer\s+/i, '');
@@ -22,7 +27,7 @@ function SignIn({ onToken, error }) {
     <h1>Reviewer console</h1>
     <form onSubmit=${submit} aria-describedby="token-help">
       <label for="token">Bearer token</label>
-      <textarea id="token" name="token" rows="4" autocomplete="off" spellcheck="false" required value=${value} onInput=${(e) => setValue(e.currentTarget.value)}></textarea>
+      <textarea id="token" ref=${field} name="token" rows="4" autocomplete="off" spellcheck=${false} required value=${value} onInput=${(e) => setValue(e.currentTarget.value)}></textarea>
       <p id="token-help" class="hint">
         Paste a token (for development: <code>npm run -s token -- --role REVIEWER --sub you</code>). It is kept in this tab's
         session storage only and sent in the Authorization header, never in a URL.
@@ -49,7 +54,7 @@ function LiveStatus({ status }) {
 /** Queues whose every case counts against the daily exposure cap. */
 const EXPOSING_QUEUES = ['CHILD_SEXUAL_EXPLOITATION', 'PHYSICAL_CHILD_ABUSE_MEDIA'];
 
-function QueueCard({ queue, now, onClaim, onChoose, choose, busy, capReached }) {
+function QueueCard({ queue, now, meId, onClaim, onChoose, onContinue, choose, busy, capReached }) {
   const rows = queue.cases;
   const nextDue = rows.filter((c) => !c.assignee).map((c) => c.slaDueAt).sort()[0];
   const label = title(queue.name);
@@ -71,7 +76,9 @@ function QueueCard({ queue, now, onClaim, onChoose, choose, busy, capReached }) 
               (c) => html`<tr key=${c.id} data-case=${c.id}>
                 <td><code title=${c.id}>${shortId(c.id)}</code>${c.childAtImmediateRisk ? html` <span class="flag">immediate risk</span>` : null}</td>
                 <td>${c.priority}</td>
-                <td>${c.assignee ? `claimed by ${c.assignee.name}` : words(c.status)}${choose && !c.assignee
+                <td>${c.assignee ? `claimed by ${c.assignee.id === meId ? 'you' : c.assignee.name}` : words(c.status)}${c.assignee?.id === meId
+                  ? html`<button type="button" class="compact" onClick=${() => onContinue(c.id)} aria-label=${`Continue case ${shortId(c.id)} from ${label}`}>Continue</button>`
+                  : choose && !c.assignee
                   ? html`<button type="button" class="secondary compact" disabled=${busy} onClick=${() => onChoose(c)} aria-label=${`Claim case ${shortId(c.id)} from ${label}`}>Claim</button>`
                   : null}</td>
                 <td class=${`sla ${Date.parse(c.slaDueAt) < now ? 'overdue' : ''}`}>${Date.parse(c.slaDueAt) < now ? `overdue ${duration(now - Date.parse(c.slaDueAt))}` : duration(Date.parse(c.slaDueAt) - now)}</td>
@@ -93,13 +100,13 @@ function ClaimById({ busy, onClaim }) {
   };
   return html`<form class="claim-by-id" onSubmit=${submit}>
     <label for="claim-id">Case id</label>
-    <input id="claim-id" name="claim-id" autocomplete="off" spellcheck="false" required value=${id} onInput=${(e) => setId(e.currentTarget.value)} />
+    <input id="claim-id" name="claim-id" autocomplete="off" spellcheck=${false} required value=${id} onInput=${(e) => setId(e.currentTarget.value)} />
     <button type="submit" disabled=${busy}>Claim case</button>
   </form>`;
 }
 
 /** The queues the user may work, loaded once and then kept current by queueUpdates; reloaded after a reconnect. */
-function Queues({ token, me, live, onClaimed }) {
+function Queues({ token, me, live, onClaimed, onContinue }) {
   const names = useMemo(() => workableQueues(me.roles), [me.roles]);
   const [queues, setQueues] = useState({});
   const [error, setError] = useState(null);
@@ -170,6 +177,8 @@ function Queues({ token, me, live, onClaimed }) {
     try {
       const { claimNextCase: result } = await gql(token, op.CLAIM_NEXT, { queue });
       if (result.__typename === 'ClaimNextCaseSuccess') onClaimed(result.case.id);
+      // One message in the page's words, rather than the title beside the server's text with the queue's enum.
+      else if (result.__typename === 'NoCaseAvailableError') setError({ title: `No case is waiting for you in ${title(queue)}`, typename: result.__typename });
       else setError(asNotice(result));
     } catch (e) {
       setError(asNotice(e));
@@ -199,7 +208,7 @@ function Queues({ token, me, live, onClaimed }) {
     ${choosesCases(me.roles) ? html`<${ClaimById} busy=${busy} onClaim=${(id) => choose(id)} />` : null}
     <${Notice} error=${error} />
     <div class="queues">
-      ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} onClaim=${claim} choose=${mayChooseIn(me.roles, n)} onChoose=${(c) => choose(c.id, c.version)} busy=${busy} capReached=${me.exposureToday?.capReached === true} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
+      ${names.map((n) => (queues[n] ? html`<${QueueCard} key=${n} queue=${queues[n]} now=${now} meId=${me.id} onClaim=${claim} onContinue=${onContinue} choose=${mayChooseIn(me.roles, n)} onChoose=${(c) => choose(c.id, c.version)} busy=${busy} capReached=${me.exposureToday?.capReached === true} />` : html`<p key=${n}>Loading ${title(n)}…</p>`))}
     </div>
   </section>`;
 }
@@ -345,6 +354,8 @@ function App() {
   /** A case opened from the history, read-only: its id and whether the user's roles may read its content. */
   const [reading, setReading] = useState(null);
   const [history, setHistory] = useState(emptyHistory);
+  /** Whether the user signed out in this tab (the sign-in form then takes the focus). */
+  const [signedOut, setSignedOut] = useState(false);
   const live = useLive(token);
 
   const refreshMe = useCallback(async () => {
@@ -374,9 +385,10 @@ function App() {
     setScreen('queues');
     setHistory(emptyHistory());
     if (clearError) setError(null);
+    setSignedOut(true);
   }
 
-  if (!token) return html`<${SignIn} onToken=${signIn} error=${error} />`;
+  if (!token) return html`<${SignIn} onToken=${signIn} error=${error} focus=${signedOut} />`;
   if (!me) return html`<main><p role="status">Signing in…</p><${Notice} error=${error} /></main>`;
   const roles = me.roles;
   const isLead = roles.includes('LEAD') || roles.includes('ADMIN');
@@ -401,8 +413,8 @@ function App() {
         ? html`<${CaseView} key=${reading.id} token=${token} live=${live} caseId=${reading.id} readOnly=${true} content=${reading.content} reporterIdentity=${mayReadReporterIdentity(roles)} backLabel="Back to case history" onClose=${() => setReading(null)}
             onClaimed=${choosesCases(roles) ? (id) => { setReading(null); setCaseId(id); refreshMe(); } : null} />`
         : screen === 'history'
-        ? html`<${CaseHistory} token=${token} state=${history} setState=${setHistory} onOpen=${(c) => setReading({ id: c.id, content: mayReadContent(roles, c.category) })} />`
-        : html`<${Queues} token=${token} me=${me} live=${live} onClaimed=${(id) => { setCaseId(id); refreshMe(); }} />
+        ? html`<${CaseHistory} token=${token} state=${history} setState=${setHistory} onOpen=${(c) => (c.assignee?.id === me.id ? setCaseId(c.id) : setReading({ id: c.id, content: mayReadContent(roles, c.category) }))} />`
+        : html`<${Queues} token=${token} me=${me} live=${live} onClaimed=${(id) => { setCaseId(id); refreshMe(); }} onContinue=${setCaseId} />
             ${isLead ? html`<${LeadPanel} token=${token} />` : null}
             ${isLiaison ? html`<${LiaisonPanel} token=${token} roles=${roles} />` : null}`}
     </main>

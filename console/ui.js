@@ -22,7 +22,7 @@ export function Notice({ error, children }) {
   if (!error) return null;
   return html`<div class="notice error" role="alert">
     <strong>${error.title ?? 'Something went wrong'}</strong>
-    <p>${error.message}</p>
+    ${error.message ? html`<p>${error.message}</p>` : null}
     ${error.qualification ? html`<p data-qualification>Needs the ${words(error.qualification)} role.</p>` : null}
     ${error.fields?.length ? html`<ul>${error.fields.map((f) => html`<li><code>${f.path}</code>: ${f.message}</li>`)}</ul>` : null}
     ${children}

@@ -255,6 +255,92 @@ describe('media hosts', { timeout: 90_000 }, () => {
   });
 });
 
+describe('a case the user holds', { sequential: true, timeout: 120_000 }, () => {
+  const queue = 'section[data-queue="MINOR_PHYSICAL_ALTERCATION"]';
+  it('the token field is neither spell-checked nor autocompleted: it holds a secret', async () => {
+    screenshotOnFailure('token-field');
+    const tab = await browser.newPage();
+    current = tab;
+    await tab.goto(`${new URL(server.url).origin}/console`, { waitUntil: 'networkidle0' });
+    expect(await tab.$eval('textarea#token', (t) => [t.getAttribute('spellcheck'), t.getAttribute('autocomplete'), (t as HTMLTextAreaElement).spellcheck])).toEqual(['false', 'off', false]);
+  });
+
+  it('a reviewer gets back to the case they hold after a reload and a new sign-in, from the queue and the history, and releases it', async () => {
+    screenshotOnFailure('held-case');
+    await file('MINOR_PHYSICAL_ALTERCATION');
+    const jwt = await as('holding-reviewer', ['REVIEWER']);
+    const tab = await signedIn(jwt);
+    await tab.locator(aria('Claim next case from Minor physical altercation', 'button')).click();
+    const article = await tab.waitForSelector('article[data-case-id]');
+    const caseId = (await article!.evaluate((e) => e.getAttribute('data-case-id')))!;
+    await waitForText(tab, '.lease', /Lease: \d+ min \d\d s left/);
+    const row = `${queue} tr[data-case="${caseId}"]`;
+    const cont = aria(`Continue case ${caseId.slice(0, 8)}… from Minor physical altercation`, 'button');
+
+    // Back at the queues, the row held by the user offers to continue it.
+    await tab.locator(aria('Back to queues', 'button')).click();
+    await tab.waitForSelector(row);
+    await tab.waitForSelector(cont);
+
+    // After a reload (the token stays in session storage), the case history opens it in work mode.
+    await tab.reload({ waitUntil: 'networkidle0' });
+    await tab.waitForSelector(cont);
+    await tab.locator(aria('Case history', 'button')).click();
+    await tab.waitForSelector('#h-status');
+    await tab.select('#h-status', 'IN_REVIEW');
+    await tab.locator(aria('Show cases', 'button')).click();
+    await tab.locator(aria(`Open case ${caseId.slice(0, 8)}…`, 'button')).click();
+    await tab.waitForSelector(`article[data-case-id="${caseId}"]`);
+    await waitForText(tab, '.lease', /Lease: \d+ min \d\d s left/);
+    expect(await tab.$('.read-only')).toBeNull();
+    await tab.waitForSelector('form.assess');
+
+    // Signed out and in again: the queue row continues the case, and the lease is released.
+    await tab.locator(aria('Sign out', 'button')).click();
+    await tab.locator(aria('Bearer token', 'textbox')).fill(jwt);
+    await tab.locator(aria('Sign in', 'button')).click();
+    await tab.locator(cont).click();
+    await tab.waitForSelector(`article[data-case-id="${caseId}"]`);
+    await waitForText(tab, '.lease', /Lease: \d+ min \d\d s left/);
+    expect(await tab.$('.read-only')).toBeNull();
+    await tab.locator(aria('Release case', 'button')).click();
+    await waitForText(tab, `${row} td:nth-child(3)`, /^open/);
+    expect(await tab.$(cont)).toBeNull();
+    expect(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ status: 'OPEN', assigneeId: null });
+  });
+
+  it('signing out puts the focus in the token field', async () => {
+    screenshotOnFailure('sign-out-focus');
+    const tab = await signedIn(await as('signing-out-reviewer', ['REVIEWER']));
+    await tab.locator(aria('Sign out', 'button')).click();
+    await tab.waitForSelector('textarea#token');
+    await tab.waitForFunction(() => document.activeElement?.id === 'token', { timeout: 5_000 });
+  });
+
+  it('an empty queue says so once, by its label', async () => {
+    screenshotOnFailure('empty-queue');
+    const tab = await signedIn(await as('empty-queue-specialist', ['CHILD_SAFETY_SPECIALIST']));
+    await tab.waitForSelector('section[data-queue="IMMEDIATE_RISK"]');
+    await tab.locator(aria('Claim next case from Immediate risk', 'button')).click();
+    await tab.waitForSelector('[role="alert"]');
+    const said = (await text(tab, '[role="alert"]')).trim();
+    expect(said).toBe('No case is waiting for you in Immediate risk');
+  });
+
+  it('a decided statement gives the appeal deadline in the page’s time format', async () => {
+    screenshotOnFailure('appeal-deadline');
+    const lead = await as('deadline-lead', ['LEAD']);
+    const caseId = await appealedExploitation(lead);
+    const tab = await signedIn(lead);
+    await tab.locator(aria('Case history', 'button')).click();
+    await tab.locator(aria(`Open case ${caseId.slice(0, 8)}…`, 'button')).click();
+    await tab.waitForSelector(`article[data-case-id="${caseId}"] .statement`);
+    const redress = await text(tab, '.statement');
+    expect(redress).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    expect(redress).toMatch(/appeal this decision until \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  });
+});
+
 describe('the browser console', () => {
   it('logged no error', () => {
     expect(consoleErrors).toEqual([]);

@@ -245,6 +245,7 @@ export function newCaseSnapshot(c: NewCaseRow, now: Date): CaseSnapshot {
       firstDecisionWithinSla: null,
       knownHashMatch: false,
       escalationReason: null,
+      escalationNote: null,
       escalatedAt: null,
       escalatedById: null,
       assignee: null,

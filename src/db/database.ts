@@ -55,7 +55,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     connectionString,
     max: embedded ? 1 : (options.poolSize ?? 10),
     connectionTimeoutMillis: 10_000,
-    onConnect: accessWatch.onConnect,
+    // A connection the server terminates while checked out (between a transaction's statements, say) emits 'error' on
+    // its client, which the pool listens for only while the client is idle; unheard, it would crash the process. The
+    // statement in flight still fails with the error, so nothing is hidden.
+    onConnect: async (client) => {
+      client.on('error', () => {});
+      await accessWatch.onConnect(client);
+    },
   });
   accessWatch.watch(pool);
   // An idle client that loses its server emits 'error' on the pool; without a listener that would crash the process.

@@ -313,11 +313,21 @@ describe.runIf(process.env.DATABASE_URL)('two server processes (PostgreSQL serve
       const [a, b] = await Promise.all([startProcess(database.url!), startProcess(database.url!)]);
       expect(a).not.toBe(b);
       watcher = subscriber(b.replace('http', 'ws'), await token('live-two', ['REVIEWER']));
-      await new Promise((r) => setTimeout(r, 500));
-      const filed = await submit(a);
-      const reportId = filed.data.submitReport.report.id;
-      const row = await database.db.prisma.report.findUniqueOrThrow({ where: { id: reportId } });
-      await until(() => watcher!.events.some((e) => e.data?.queueUpdates?.case?.id === row.caseId), 'the event on the other instance', 15_000);
+      // File on A until B's subscriber sees one of A's cases: a fixed pause before one report loses the race while B
+      // is still setting up the subscription on a loaded machine, and then the event is missed for the wrong reason.
+      const cases: string[] = [];
+      await until(
+        async () => {
+          const filed = await submit(a);
+          const row = await database.db.prisma.report.findUniqueOrThrow({ where: { id: filed.data.submitReport.report.id } });
+          cases.push(row.caseId);
+          for (let k = 0; k < 20 && !watcher!.events.some((e) => cases.includes(e.data?.queueUpdates?.case?.id)); k++) await new Promise((r) => setTimeout(r, 50));
+          return watcher!.events.some((e) => cases.includes(e.data?.queueUpdates?.case?.id));
+        },
+        'the event on the other instance',
+        30_000,
+      );
+      const row = { caseId: watcher.events.find((e) => cases.includes(e.data?.queueUpdates?.case?.id)).data.queueUpdates.case.id as string };
       // The case came with the event, through Redis, and reads as the database has it.
       const shown = watcher.events.find((e) => e.data?.queueUpdates?.case?.id === row.caseId).data.queueUpdates.case;
       const stored = await database.db.prisma.case.findUniqueOrThrow({ where: { id: row.caseId } });

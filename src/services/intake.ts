@@ -169,6 +169,15 @@ async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<Service
   };
   const reportId = randomUUID();
   const followUpToken = followUpTokenFor(ctx.settings.secret, reportId);
+  // What the report says, as written by the statement and as answered from it.
+  const reported = {
+    category: input.category,
+    description: input.description,
+    childAtImmediateRisk: input.childAtImmediateRisk,
+    reporterRelation: input.reporterRelation,
+    reporterAccountId: input.reporterAccountId,
+    contactEmail: input.contactEmail,
+  };
   let outcome;
   try {
     outcome = await fileNewCase(pool, {
@@ -177,12 +186,7 @@ async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<Service
       report: {
         id: reportId,
         mediaHashes: [],
-        category: input.category,
-        description: input.description,
-        childAtImmediateRisk: input.childAtImmediateRisk,
-        reporterRelation: input.reporterRelation,
-        reporterAccountId: input.reporterAccountId,
-        contactEmail: input.contactEmail,
+        ...reported,
         reporterKey: reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx)),
         followUpTokenHash: sha256Hex(followUpToken),
         idempotencyKey: input.idempotencyKey,
@@ -221,12 +225,7 @@ async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<Service
       id: reportId,
       caseId: caseRow.id,
       createdAt: now,
-      category: input.category,
-      description: input.description,
-      childAtImmediateRisk: input.childAtImmediateRisk,
-      reporterRelation: input.reporterRelation,
-      reporterAccountId: input.reporterAccountId,
-      contactEmail: input.contactEmail,
+      ...reported,
       case: { status: 'OPEN', decisions: [] },
     },
     followUpToken,

@@ -137,6 +137,10 @@ export function useConsole(options: ConsoleOptions = {}): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       const path = url.pathname;
+      // Whoever opens the server's address in a browser is sent to the console (GraphQL stays at /graphql).
+      if (path === '/' && (request.method === 'GET' || request.method === 'HEAD')) {
+        return endResponse(new fetchAPI.Response(null, { status: 302, headers: { ...SECURITY_HEADERS, location: CONSOLE_PATH } }));
+      }
       if (path !== CONSOLE_PATH && !path.startsWith(`${CONSOLE_PATH}/`)) return;
       const respond = (status: number, body: string, headers: Record<string, string>) =>
         endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : body, { status, headers: { ...SECURITY_HEADERS, ...headers } }));

@@ -114,6 +114,18 @@ describe('/console', () => {
     expect(post.status).toBe(404);
   });
 
+  it('the server\'s root sends a browser to the console; other methods and paths are untouched', async () => {
+    for (const method of ['GET', 'HEAD']) {
+      const res = await fetch(`${origin}/`, { method, redirect: 'manual' });
+      expect(res.status, method).toBe(302);
+      expect(res.headers.get('location'), method).toBe('/console');
+    }
+    const withQuery = await fetch(`${origin}/?x=1`, { redirect: 'manual' });
+    expect(withQuery.status).toBe(302);
+    expect((await fetch(`${origin}/`, { method: 'POST', body: 'x', redirect: 'manual' })).status).not.toBe(302);
+    expect((await fetch(`${origin}/elsewhere`, { redirect: 'manual' })).status).toBe(404);
+  });
+
   it('is served in production too, and GraphQL is unaffected', async () => {
     const production = await startServer({ NODE_ENV: 'production' }, server.database);
     try {

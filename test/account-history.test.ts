@@ -6,7 +6,7 @@
 // statement the query runs reads indexes.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hex, startServer, token, type TestServer } from './support/harness.js';
+import { clientOperations, hex, startServer, token, type TestServer } from './support/harness.js';
 
 let server: TestServer;
 const t = {} as Record<'reviewer' | 'specialist' | 'appeals' | 'lead' | 'liaison' | 'admin' | 'analyst' | 'platform', string>;
@@ -164,6 +164,22 @@ describe('reportedAccount(id): each role gets what it may read', () => {
       const bad = await history(t.lead, id);
       expect(bad.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     }
+  });
+
+  it("the reviewer UI's AccountHistory operation (test/contract/reviewer.graphql), sent unchanged", async () => {
+    const document = await clientOperations('reviewer.graphql');
+    const res = await server.fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.reviewer}` },
+      body: JSON.stringify({ query: document, operationName: 'AccountHistory', variables: { id: A, first: 10 } }),
+    });
+    const body = (await res.json()) as { data: any; errors?: unknown };
+    expect(body.errors).toBeUndefined();
+    const h = body.data.reportedAccount;
+    expect(h).toMatchObject({ id: A, violationCount: 1, repeatOffender: false, repeatOffenceThreshold: 2, strikes: [] });
+    expect(ids(h.cases.edges)).toEqual(sorted([a.m1, a.m2]));
+    expect(h.cases.edges.find((e: { node: { id: string } }) => e.node.id === a.m1).node.decision).toMatchObject({ id: a.m1Decision, reversedAt: null });
+    expect(h.openAppeals).toEqual([expect.objectContaining({ id: a.m1Appeal, status: 'PENDING' })]);
   });
 
   it('pages cases newest first without gaps or duplicates', async () => {

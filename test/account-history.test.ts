@@ -240,6 +240,11 @@ describe('the repeat-offence threshold raises new cases about the account', () =
     // The unit-of-work path (a report with media hashes) raises alike.
     const hashed = await file('MINOR_PHYSICAL_ALTERCATION', C, { mediaHashes: [{ algorithm: 'SHA256', value: hex(32) }] });
     expect(await caseRow(hashed)).toMatchObject({ priority: 2, priorViolations: 2 });
+    // An account id with quotes and backslashes travels as an escaped literal in BEGIN's round trip.
+    const odd = `acct-'\\"; SELECT 1; -- ${hex(3)}`;
+    const oddCase = await file('MINOR_PHYSICAL_ALTERCATION', odd);
+    expect(await caseRow(oddCase)).toMatchObject({ priority: 3, priorViolations: 0 });
+    expect(ids((await history(t.reviewer, odd)).data.reportedAccount.cases.edges)).toEqual([oddCase]);
     // A report on an account with no history, or naming none, is not raised.
     expect(await caseRow(await file('MINOR_PHYSICAL_ALTERCATION', `account-${hex(5)}`))).toMatchObject({ priority: 3, priorViolations: 0 });
   });

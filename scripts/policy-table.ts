@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
+  REPEAT_OFFENCE_THRESHOLD,
+  VIOLATING_ACTIONS,
   ASSESSMENT_FORM,
   CLAUSES,
   ENFORCEMENT_LADDER,
@@ -101,6 +103,12 @@ export function renderReadme(): string {
     'from the depicted minor or a representative (once the reviewer confirms the relation), and 3 and again 10',
     'distinct reporters, each raise it one step (not above P1); a child at immediate risk (reported and not cleared, or',
     'confirmed) makes it P0 in the IMMEDIATE_RISK queue.',
+    '',
+    `Repeat offences (platform practice: the policy text says nothing about them): a report on an account with`,
+    `${REPEAT_OFFENCE_THRESHOLD} or more earlier cases carrying a standing decision that did any of ${VIOLATING_ACTIONS.join(', ')}`,
+    'raises the new case one step (not above P1), and the case says why (`Case.priorityReason`). Only cases of the',
+    "categories the new case's handlers may see count, so an altercation case is never raised by exploitation or",
+    'abuse-media decisions its reviewers may not see. A decision reversed on appeal stops counting.',
     '',
     '| priority | SLA (minutes) |',
     '|---|---|',

@@ -49,6 +49,8 @@ const MATRIX: Record<string, Caller[]> = {
   case: union(REVIEWERS, OVERSIGHT),
   // Issue 22: finding cases, each scope-checked like case(id).
   cases: union(REVIEWERS, OVERSIGHT),
+  // Issue 25: an account's history, narrowed like cases(filter: {reportedAccountId}).
+  reportedAccount: union(REVIEWERS, OVERSIGHT),
   // Issue 22: any signed-in caller; each object answers only to whoever may read it (null otherwise).
   node: SIGNED_IN,
   nodes: SIGNED_IN,

@@ -107,6 +107,12 @@ describe('SQL statements per request', () => {
     expect(fresh[0]).toMatch(/^BEGIN; SELECT pg_advisory_xact_lock/);
     expect(fresh[1]).toMatch(/INSERT INTO "AuditEvent"/);
     expect(fresh[2]).toBe('COMMIT');
+    // A report naming an account counts its earlier violations (the repeat-offence threshold) in BEGIN's round trip.
+    const named = await file({ contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION', reportedAccountId: `account-${hex(4)}` });
+    expect(named).toHaveLength(3);
+    expect(named[0]).toMatch(/^BEGIN; SELECT pg_advisory_xact_lock[\s\S]*FROM "Case" c JOIN "Decision" d/);
+    expect(named[1]).toMatch(/INSERT INTO "AuditEvent"/);
+    expect(named[2]).toBe('COMMIT');
     // A second report on the content folds into its case through the unit of work, after the statement found the case.
     const folded = await file({ contentId, category: 'MINOR_PHYSICAL_ALTERCATION', reporterAccountId: 'acct-other' });
     expect(folded.slice(0, 3)).toEqual([expect.stringMatching(/^BEGIN; SELECT pg_advisory_xact_lock/), expect.stringMatching(/INSERT INTO "AuditEvent"/), 'ROLLBACK']);

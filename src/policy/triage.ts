@@ -1,5 +1,5 @@
 // Triage: how urgent a case is, which queue it waits in, and who may work that queue.
-import type { Category, QueueName, Role } from './vocabulary.js';
+import type { Category, EnforcementAction, QueueName, Role } from './vocabulary.js';
 
 export interface TriageSignals {
   category: Category;
@@ -12,11 +12,18 @@ export interface TriageSignals {
   requestedByDepicted: boolean;
   /** A media hash matched a bank of known material. */
   knownHashMatch: boolean;
+  /**
+   * Earlier cases about the reported account with a standing violating decision (`isViolatingDecision`), counted
+   * only in `repeatOffenceCategories(category)`. Absent or 0 when the report names no account.
+   */
+  priorViolations?: number;
 }
 
 export interface Triage {
   /** 0 (P0) is the most urgent. */
   priority: number;
+  /** Why the priority was raised above what the report alone gives, for the case to show; null when it was not. */
+  priorityReason: PriorityReason | null;
   slaMinutes: number;
   queue: QueueName;
   qualification: Role;
@@ -37,6 +44,41 @@ const BASE_PRIORITY: Record<Category, number> = {
 /** Distinct reporters at which priority rises one step, and another. */
 export const REPORTER_ESCALATION_STEPS = [3, 10] as const;
 
+/**
+ * Repeat offences. The policy text says nothing about them (it judges each piece of content on its own), so this is
+ * the platform's practice, like the enforcement ladder (src/policy/ladder.ts): an account with this many earlier cases
+ * carrying a standing violating decision has its new cases raised one step (not above P1), and the case says why.
+ */
+export const REPEAT_OFFENCE_THRESHOLD = 2;
+
+/** Actions that find the content or the account violating: the content comes down or the account is sanctioned. */
+export const VIOLATING_ACTIONS = ['REMOVE_CONTENT', 'ACCOUNT_STRIKE', 'SUSPEND_ACCOUNT'] as const satisfies readonly EnforcementAction[];
+
+/** Whether a decision with these actions counts as a violation towards the threshold (while it is not reversed). */
+export const isViolatingDecision = (actions: readonly EnforcementAction[]): boolean =>
+  actions.some((a) => (VIOLATING_ACTIONS as readonly EnforcementAction[]).includes(a));
+
+export const isRepeatOffender = (priorViolations: number): boolean => priorViolations >= REPEAT_OFFENCE_THRESHOLD;
+
+/**
+ * The categories whose earlier violations count towards raising a new case of `category`: those its handlers may see.
+ * A case anyone qualified for altercations may work is never raised by exploitation or abuse-media decisions those
+ * reviewers may not see, so neither its priority nor its reason tells them such cases exist.
+ */
+export const repeatOffenceCategories = (category: Category): Category[] => handledCategories([categoryQualification(category)]);
+
+export interface PriorityReason {
+  code: 'REPEAT_OFFENDER';
+  /** The violations counted, at the time of the raise. */
+  priorViolations: number;
+  threshold: number;
+}
+
+/** The words the case shows for a priority reason. */
+export const priorityReasonText = (r: PriorityReason): string =>
+  `Raised one step: the reported account has ${r.priorViolations} earlier cases with a standing violating decision ` +
+  `(repeat-offence threshold ${r.threshold}, platform practice)`;
+
 export function triage(signals: TriageSignals): Triage {
   let priority = BASE_PRIORITY[signals.category];
   if (signals.knownHashMatch) priority = Math.min(priority, 1);
@@ -44,9 +86,17 @@ export function triage(signals: TriageSignals): Triage {
   const raise = () => (priority = Math.max(1, priority - 1));
   if (signals.requestedByDepicted) raise();
   for (const step of REPORTER_ESCALATION_STEPS) if (signals.distinctReporters >= step) raise();
+  let priorityReason: PriorityReason | null = null;
+  const prior = signals.priorViolations ?? 0;
+  if (isRepeatOffender(prior)) {
+    const before = priority;
+    raise();
+    if (priority < before) priorityReason = { code: 'REPEAT_OFFENDER', priorViolations: prior, threshold: REPEAT_OFFENCE_THRESHOLD };
+  }
   if (signals.childAtImmediateRisk) priority = 0;
+  if (priority === 0) priorityReason = null;
   const queue: QueueName = signals.childAtImmediateRisk ? 'IMMEDIATE_RISK' : signals.category;
-  return { priority, slaMinutes: SLA_MINUTES[priority]!, queue, qualification: queueQualification(queue) };
+  return { priority, priorityReason, slaMinutes: SLA_MINUTES[priority]!, queue, qualification: queueQualification(queue) };
 }
 
 /** The role a reviewer needs to take cases from a queue (leads may work every queue). */

@@ -42,7 +42,7 @@ interface CasePage {
   totalCount: () => Promise<number>;
 }
 
-const CaseConnection = builder.connectionObject(
+export const CaseConnection = builder.connectionObject(
   {
     type: CaseRef,
     name: 'CaseConnection',

@@ -7,7 +7,7 @@ import { presentationHints, PresentationHints } from './presentation.js';
 import { DecisionRef } from './decision.js';
 import { HashMatchRef } from './hash-bank.js';
 import { AccountStrikeRef, strikesOf } from './strike.js';
-import { ESCALATION_REASONS, type EscalationReason } from '../policy/index.js';
+import { ESCALATION_REASONS, priorityReasonText, triage, type EscalationReason } from '../policy/index.js';
 
 /** The policy's two-person-rule reasons, and a reviewer's own request for a lead (escalateCase). */
 type CaseEscalationReason = EscalationReason | 'REVIEWER_REQUEST';
@@ -66,6 +66,16 @@ export const CaseRef = builder.prismaObject('Case', {
       category: t.expose('category', { type: CategoryEnum }),
       queue: t.expose('queue', { type: QueueNameEnum }),
       priority: t.field({ type: PriorityEnum, select: { priority: true }, resolve: (c) => priorityLabel(c.priority) }),
+      priorityReason: t.string({
+        nullable: true,
+        description:
+          'Why the priority is above what the reports alone give: the reported account crossed the repeat-offence threshold (counting only cases of categories this case’s handlers may see); null when nothing raised it',
+        select: { priority: true, category: true, childAtImmediateRisk: true, distinctReporterCount: true, requestedByDepicted: true, knownHashMatch: true, priorViolations: true },
+        resolve: (c) => {
+          const t = triage({ category: c.category, childAtImmediateRisk: c.childAtImmediateRisk, distinctReporters: c.distinctReporterCount, requestedByDepicted: c.requestedByDepicted, knownHashMatch: c.knownHashMatch, priorViolations: c.priorViolations });
+          return t.priorityReason && c.priority <= t.priority ? priorityReasonText(t.priorityReason) : null;
+        },
+      }),
       slaDueAt: t.expose('slaDueAt', { type: 'DateTime' }),
       childAtImmediateRisk: t.exposeBoolean('childAtImmediateRisk'),
       reportCount: t.exposeInt('reportCount'),

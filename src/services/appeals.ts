@@ -138,7 +138,7 @@ export async function decideAppeal(ctx: ServiceContext, raw: DecideAppealInput):
     });
     let data: Parameters<typeof unit.tx.case.update>[0]['data'] = { status, assigneeId: null, leaseExpiresAt: null, version: { increment: 1 } };
     // Out of the appeals queue, back to the queue of its category as it stands.
-    const t = triage({ category: found.category, childAtImmediateRisk: found.childAtImmediateRisk, distinctReporters: found.distinctReporterCount, requestedByDepicted: found.requestedByDepicted, knownHashMatch: found.knownHashMatch });
+    const t = triage({ category: found.category, childAtImmediateRisk: found.childAtImmediateRisk, distinctReporters: found.distinctReporterCount, requestedByDepicted: found.requestedByDepicted, knownHashMatch: found.knownHashMatch, priorViolations: found.priorViolations });
     if (status === 'CLOSED') data = { ...data, closedAt: unit.now, queue: t.queue };
     if (step === 'reopenOnAppeal') {
       data = { ...data, queue: t.queue, priority: t.priority, slaDueAt: new Date(unit.now.getTime() + t.slaMinutes * 60_000), decidedAt: null };

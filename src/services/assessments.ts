@@ -111,7 +111,7 @@ export async function submitAssessment(ctx: ServiceContext, input: AssessmentInp
     // reporter's relation to the depicted minor: re-triage with the policy.
     const childAtImmediateRisk = input.childAtImmediateRisk ?? found.childAtImmediateRisk;
     const riskCleared = found.childAtImmediateRisk && !childAtImmediateRisk;
-    const signals = { distinctReporters: found.distinctReporterCount, requestedByDepicted: relationConfirmed, knownHashMatch: found.knownHashMatch };
+    const signals = { distinctReporters: found.distinctReporterCount, requestedByDepicted: relationConfirmed, knownHashMatch: found.knownHashMatch, priorViolations: found.priorViolations };
     const t = triage({ category: input.category, childAtImmediateRisk, ...signals });
     // A cleared flag was the reason for P0: the case takes the priority it would have had without it (under either
     // category). Otherwise an assessment never lowers the urgency intake gave the case.

@@ -15,6 +15,7 @@ import { canonicalPrefix, actorFields, type AuditEntry } from './audit.js';
 import type { CaseSnapshot } from './case-snapshot.js';
 import type { Actor, QueueEvent } from './context.js';
 import { FOLDABLE_STATUSES } from './workflow.js';
+import { VIOLATING_ACTIONS } from '../policy/index.js';
 
 /** The folding lock both intake paths take, so they serialize per content id (src/services/intake.ts). */
 export const foldingLockKey = (contentId: string) => `content:${contentId}`;
@@ -30,6 +31,8 @@ export interface NewCaseRow {
   slaDueAt: Date;
   childAtImmediateRisk: boolean;
   depictedRelationClaimed: boolean;
+  /** Earlier violating cases about the reported account, as the first round trip counted them (0 when absent). */
+  priorViolations?: number;
 }
 
 export interface NewReportRow {
@@ -80,9 +83,9 @@ open AS (
 new_case AS (
   INSERT INTO "Case" ("id", "contentId", "contentUrl", "reportedAccountId", "category", "queue", "priority", "slaDueAt",
     "childAtImmediateRisk", "depictedRelationClaimed", "knownHashMatch", "reportCount", "distinctReporterCount",
-    "createdAt", "updatedAt")
+    "createdAt", "updatedAt", "priorViolations")
   SELECT $3::uuid, $2, $4, $5, $6::"ChildSafetyCategory", $7::"QueueName", $8::int, $9::timestamp(3),
-    $10::boolean, $11::boolean, false, 1, 1, $12::timestamp(3), $12::timestamp(3)
+    $10::boolean, $11::boolean, false, 1, 1, $12::timestamp(3), $12::timestamp(3), $35::int
   WHERE NOT EXISTS (SELECT 1 FROM replay) AND NOT EXISTS (SELECT 1 FROM open)
   RETURNING "id"),
 new_report AS (
@@ -170,6 +173,7 @@ export function newCaseParameters(filing: NewCaseFiling): unknown[] {
     entries.map((e) => JSON.stringify(e.changes)),
     entries.map((e) => e.policyVersion),
     audit.requestId,
+    c.priorViolations ?? 0,
   ];
 }
 
@@ -180,27 +184,63 @@ interface StatementRow {
   accessGeneration: string | null;
 }
 
+/** What the first round trip needs: the content to lock, and the account whose earlier violations it counts. */
+export interface AccountProbe {
+  contentId: string;
+  reportedAccountId: string | null;
+  /** The categories whose violations count (`repeatOffenceCategories` of the new case's category). */
+  categories: readonly string[];
+}
+
+const VIOLATING_SQL = VIOLATING_ACTIONS.map((a) => `'${a}'`).join(', ');
+
 /**
- * Runs the filing on one connection of `pool`: BEGIN with the content's folding lock (one round trip), the statement,
- * then COMMIT, or ROLLBACK when it wrote nothing. The lock key travels as an escaped literal, so BEGIN and the lock
- * share a round trip (a multi-statement query cannot carry parameters); everything else is a parameter.
+ * Earlier cases about an account with a standing violating decision, in some categories: the count the repeat-offence
+ * threshold compares (src/policy/triage.ts). Served by Case(reportedAccountId) and Decision(caseId, decidedAt). Values
+ * are escaped literals, so it can share the first round trip with BEGIN and the lock.
  */
-export async function fileNewCase(pool: pg.Pool, filing: NewCaseFiling): Promise<FilingOutcome> {
+export const priorViolationsSql = (client: { escapeLiteral(s: string): string }, accountId: string, categories: readonly string[]) => `
+SELECT count(DISTINCT c."id")::int AS "priorViolations" FROM "Case" c JOIN "Decision" d ON d."caseId" = c."id"
+WHERE c."reportedAccountId" = ${client.escapeLiteral(accountId)}
+  AND c."category" IN (${categories.map((x) => client.escapeLiteral(x)).join(', ')})
+  AND d."reversedAt" IS NULL AND d."actions" && ARRAY[${VIOLATING_SQL}]::"EnforcementAction"[]`;
+
+/**
+ * Runs the filing on one connection of `pool`: BEGIN with the content's folding lock and, when the report names an
+ * account, the count of its earlier violations (one round trip); the statement, built by `build` from that count;
+ * then COMMIT, or ROLLBACK when it wrote nothing. The lock key and the account travel as escaped literals, so they
+ * share BEGIN's round trip (a multi-statement query cannot carry parameters); everything else is a parameter.
+ */
+export function fileNewCase(pool: pg.Pool, filing: NewCaseFiling): Promise<FilingOutcome> {
+  return fileNewCaseCounting(pool, { contentId: filing.case.contentId, reportedAccountId: null, categories: [] }, () => filing);
+}
+
+/** `fileNewCase` for a filing built from the account's earlier violations, counted in BEGIN's round trip. */
+export async function fileNewCaseCounting(pool: pg.Pool, probe: AccountProbe, build: (priorViolations: number) => NewCaseFiling): Promise<FilingOutcome & { filing: NewCaseFiling }> {
   const client = await pool.connect();
   let broken: Error | undefined;
   const rollback = () => client.query('ROLLBACK').then(() => undefined, (e: Error) => void (broken = e));
   try {
-    const key = client.escapeLiteral(foldingLockKey(filing.case.contentId));
-    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+    const key = client.escapeLiteral(foldingLockKey(probe.contentId));
+    const begin = `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+    let priorViolations = 0;
+    if (probe.reportedAccountId && probe.categories.length) {
+      const results = (await client.query(`${begin}; ${priorViolationsSql(client, probe.reportedAccountId, probe.categories)}`)) as unknown as pg.QueryResult[];
+      priorViolations = Number(results.at(-1)!.rows[0].priorViolations);
+    } else {
+      await client.query(begin);
+    }
+    const filing = build(priorViolations);
+    if (filing.case.contentId !== probe.contentId) throw new Error('intake statement filed other content than it locked');
     const { rows } = await client.query<StatementRow>(NEW_CASE_STATEMENT, newCaseParameters(filing));
     const row = rows[0]!;
     if (row.replayed || row.open) {
       await rollback();
-      return row.replayed ? { kind: 'replay' } : { kind: 'fold' };
+      return row.replayed ? { kind: 'replay', filing } : { kind: 'fold', filing };
     }
     if (row.events !== filing.audit.entries.length || row.accessGeneration === null) throw new Error('intake statement wrote an incomplete unit');
     await client.query('COMMIT');
-    return { kind: 'filed', accessGeneration: Number(row.accessGeneration) };
+    return { kind: 'filed', accessGeneration: Number(row.accessGeneration), filing };
   } catch (error) {
     // After a failed COMMIT the transaction is gone and ROLLBACK only warns; after a lost connection it fails, and the
     // connection is discarded rather than returned to the pool.
@@ -248,6 +288,7 @@ export function newCaseSnapshot(c: NewCaseRow, now: Date): CaseSnapshot {
       escalationNote: null,
       escalatedAt: null,
       escalatedById: null,
+      priorViolations: c.priorViolations ?? 0,
       assignee: null,
     },
     dates: ['slaDueAt', 'createdAt', 'updatedAt'],

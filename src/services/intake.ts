@@ -8,8 +8,11 @@ import {
   CATEGORIES,
   REPORTER_RELATIONS,
   intakeGuidance,
+  repeatOffenceCategories,
   triage,
   type Category,
+  type QueueName,
+  type Triage,
   type IntakeGuidance,
 } from '../policy/index.js';
 import { canonicalJson } from './canonical-json.js';
@@ -17,7 +20,8 @@ import type { ServiceContext } from './context.js';
 import { IdempotencyConflictError, ValidationError } from './errors.js';
 import { followUpTokenFor, reporterKeyFor, sha256Hex } from './secrets.js';
 import { inTransaction, releaseCommitted, type Unit } from './transaction.js';
-import { fileNewCase, foldingLockKey, isIdempotencyRace, newCaseSnapshot, type NewCaseRow } from './intake-statement.js';
+import { fileNewCaseCounting, foldingLockKey, isIdempotencyRace, newCaseSnapshot, type NewCaseFiling, type NewCaseRow } from './intake-statement.js';
+import { countPriorViolations } from './account-history.js';
 import { releaseIfUnqualified } from './access.js';
 import { FOLDABLE_STATUSES } from './workflow.js';
 import { REPORT_STATUS_SELECT } from './report-status.js';
@@ -154,19 +158,7 @@ export async function submitReport(ctx: ServiceContext, raw: SubmitReportInput):
 /** Files a report that opens a case in one statement (src/services/intake-statement.ts); null when it must fold. */
 async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<ServiceContext['pool']>, input: ParsedReport, requestHash: string): Promise<SubmitReportResult | null> {
   const now = ctx.now();
-  const t = triage({ category: input.category, childAtImmediateRisk: input.childAtImmediateRisk, distinctReporters: 1, requestedByDepicted: false, knownHashMatch: false });
-  const caseRow: NewCaseRow = {
-    id: randomUUID(),
-    contentId: input.contentId,
-    contentUrl: input.contentUrl,
-    reportedAccountId: input.reportedAccountId,
-    category: input.category,
-    queue: t.queue,
-    priority: t.priority,
-    slaDueAt: new Date(now.getTime() + t.slaMinutes * 60_000),
-    childAtImmediateRisk: input.childAtImmediateRisk,
-    depictedRelationClaimed: input.reporterRelation !== 'OTHER',
-  };
+  const caseId = randomUUID();
   const reportId = randomUUID();
   const followUpToken = followUpTokenFor(ctx.settings.secret, reportId);
   // What the report says, as written by the statement and as answered from it.
@@ -178,16 +170,31 @@ async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<Service
     reporterAccountId: input.reporterAccountId,
     contactEmail: input.contactEmail,
   };
-  let outcome;
-  try {
-    outcome = await fileNewCase(pool, {
+  const reporterKey = reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx));
+  // The case is triaged once the first round trip has counted the account's earlier violations.
+  const build = (priorViolations: number): NewCaseFiling => {
+    const t = triage({ category: input.category, childAtImmediateRisk: input.childAtImmediateRisk, distinctReporters: 1, requestedByDepicted: false, knownHashMatch: false, priorViolations });
+    const caseRow: NewCaseRow = {
+      id: caseId,
+      contentId: input.contentId,
+      contentUrl: input.contentUrl,
+      reportedAccountId: input.reportedAccountId,
+      category: input.category,
+      queue: t.queue,
+      priority: t.priority,
+      slaDueAt: new Date(now.getTime() + t.slaMinutes * 60_000),
+      childAtImmediateRisk: input.childAtImmediateRisk,
+      depictedRelationClaimed: input.reporterRelation !== 'OTHER',
+      priorViolations,
+    };
+    return {
       now,
       case: caseRow,
       report: {
         id: reportId,
         mediaHashes: [],
         ...reported,
-        reporterKey: reporterKeyFor(ctx.settings.secret, reporterIdentity(ctx)),
+        reporterKey,
         followUpTokenHash: sha256Hex(followUpToken),
         idempotencyKey: input.idempotencyKey,
         requestHash,
@@ -195,9 +202,17 @@ async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<Service
       audit: {
         actor: ctx.actor,
         requestId: ctx.requestId,
-        entries: [openedEntry(caseRow.id, input.category, t), submittedEntry(reportId, caseRow.id, input)],
+        entries: [openedEntry(caseId, input.category, t), submittedEntry(reportId, caseId, input)],
       },
-    });
+    };
+  };
+  let outcome;
+  try {
+    outcome = await fileNewCaseCounting(
+      pool,
+      { contentId: input.contentId, reportedAccountId: input.reportedAccountId, categories: repeatOffenceCategories(input.category) },
+      build,
+    );
   } catch (error) {
     // Two submissions with one key raced; the loser returns the winner's result.
     if (input.idempotencyKey && isIdempotencyRace(error)) {
@@ -206,12 +221,14 @@ async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<Service
     }
     throw error;
   }
+  const caseRow = outcome.filing.case;
+  const queue = caseRow.queue as QueueName;
   if (outcome.kind === 'fold') return null;
   if (outcome.kind === 'replay') return findReplay(ctx, input.idempotencyKey!, requestHash);
   await releaseCommitted(ctx, [
     {
       kind: 'ADDED',
-      queue: t.queue,
+      queue,
       caseId: caseRow.id,
       category: input.category,
       at: now.toISOString(),
@@ -234,14 +251,20 @@ async function fileInOneStatement(ctx: ServiceContext, pool: NonNullable<Service
   };
 }
 
-/** The audit entry of a case opened by a report (both intake paths). */
-function openedEntry(caseId: string, category: Category, t: { queue: string; priority: number }): AuditEntry {
+/** The audit entry of a case opened by a report (both intake paths); a repeat-offence raise records its count. */
+function openedEntry(caseId: string, category: Category, t: Pick<Triage, 'queue' | 'priority' | 'priorityReason'>): AuditEntry {
   return {
     action: 'case.opened',
     entityType: 'Case',
     entityId: caseId,
     caseId,
-    changes: { status: { to: 'OPEN' }, category: { to: category }, queue: { to: t.queue }, priority: { to: t.priority } },
+    changes: {
+      status: { to: 'OPEN' },
+      category: { to: category },
+      queue: { to: t.queue },
+      priority: { to: t.priority },
+      ...(t.priorityReason ? { priorityReason: { to: t.priorityReason.code }, priorViolations: { to: t.priorityReason.priorViolations } } : {}),
+    },
   };
 }
 
@@ -340,12 +363,14 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
 
   let caseId: string;
   if (!open) {
+    const priorViolations = await countPriorViolations(tx, input.reportedAccountId, repeatOffenceCategories(presetCategory));
     const t = triage({
       category: presetCategory,
       childAtImmediateRisk: input.childAtImmediateRisk,
       distinctReporters: 1,
       requestedByDepicted: false,
       knownHashMatch,
+      priorViolations,
     });
     const created = await tx.case.create({
       data: {
@@ -361,6 +386,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
         depictedRelationClaimed: claimsRelation,
         reportCount: 1,
         distinctReporterCount: 1,
+        priorViolations,
         createdAt: now,
       },
     });
@@ -375,7 +401,9 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     const childAtImmediateRisk = open.childAtImmediateRisk || input.childAtImmediateRisk;
     const depictedRelationClaimed = open.depictedRelationClaimed || claimsRelation;
     const caseMatched = open.knownHashMatch || knownHashMatch;
-    const t = triage({ category, childAtImmediateRisk, distinctReporters, requestedByDepicted: open.requestedByDepicted, knownHashMatch: caseMatched });
+    // Counted again: decisions since the case opened, or a graver category whose handlers see more, may cross the threshold.
+    const priorViolations = Math.max(open.priorViolations, await countPriorViolations(tx, open.reportedAccountId, repeatOffenceCategories(category), caseId));
+    const t = triage({ category, childAtImmediateRisk, distinctReporters, requestedByDepicted: open.requestedByDepicted, knownHashMatch: caseMatched, priorViolations });
     const priority = Math.min(open.priority, t.priority);
     const slaDueAt = new Date(Math.min(open.slaDueAt.getTime(), open.createdAt.getTime() + t.slaMinutes * 60_000));
     const folded = await tx.case.update({
@@ -390,6 +418,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
         knownHashMatch: caseMatched,
         reportCount: { increment: 1 },
         distinctReporterCount: distinctReporters,
+        priorViolations,
         version: { increment: 1 },
       },
     });
@@ -397,6 +426,7 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     if (category !== open.category) changes.category = { from: open.category, to: category };
     if (t.queue !== open.queue) changes.queue = { from: open.queue, to: t.queue };
     if (priority !== open.priority) changes.priority = { from: open.priority, to: priority };
+    if (priorViolations !== open.priorViolations) changes.priorViolations = { from: open.priorViolations, to: priorViolations };
     if (distinctReporters !== open.distinctReporterCount) changes.distinctReporterCount = { from: open.distinctReporterCount, to: distinctReporters };
     if (caseMatched !== open.knownHashMatch) changes.knownHashMatch = { from: open.knownHashMatch, to: caseMatched };
     if (childAtImmediateRisk !== open.childAtImmediateRisk) changes.childAtImmediateRisk = { from: open.childAtImmediateRisk, to: childAtImmediateRisk };

@@ -240,6 +240,9 @@ describe('applying a decision to linked cases', () => {
     // A lead on a case with no decision, or a missing case: typed errors.
     expect(await apply('LEAD', { caseId: source })).toMatchObject({ __typename: 'InvalidTransitionError', message: 'The case has no standing decision to apply' });
     expect(await apply('LEAD', { caseId: randomUUID() })).toMatchObject({ __typename: 'NotFoundError' });
+    expect(await apply('LEAD', { caseId: source, linkedCases: [{ caseId: 'not-a-case' }] })).toMatchObject({ __typename: 'ValidationError' });
+    const twice = randomUUID();
+    expect(await apply('LEAD', { caseId: source, linkedCases: [{ caseId: twice }, { caseId: twice }] })).toMatchObject({ __typename: 'ValidationError' });
   });
 
   it('mixed outcomes: each linked case gets its own decision or a refusal with the reason, and one refusal aborts nothing', async () => {
@@ -313,6 +316,25 @@ describe('applying a decision to linked cases', () => {
     const audit = await server.app.db.prisma.auditEvent.findMany({ where: { action: 'decision.made', caseId: { in: [open, decided, otherCategory, stale, held] }, actorId: 'links-lead', seq: { gt: 0 } }, orderBy: { seq: 'asc' } });
     const applied = audit.filter((e) => e.caseId !== decided);
     expect(applied.map((e) => [e.caseId, e.entityId, (e.changes as { appliedFrom?: unknown }).appliedFrom])).toEqual([[open, made.id, { caseId: source, decisionId: sourceDecision.decisionId }]]);
+    // And the step as a whole, on the source case.
+    const step = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: source, action: 'decision.applied_to_linked_cases' } });
+    expect(step.map((e) => [e.actorId, e.entityId, e.changes])).toEqual([
+      [
+        'links-lead',
+        sourceDecision.decisionId,
+        {
+          decisionId: sourceDecision.decisionId,
+          applied: [{ caseId: open, decisionId: made.id }],
+          refused: [
+            { caseId: decided, code: 'INVALID_TRANSITION' },
+            { caseId: otherCategory, code: 'INVALID_TRANSITION' },
+            { caseId: stale, code: 'VERSION_CONFLICT' },
+            { caseId: held, code: 'INVALID_TRANSITION' },
+            { caseId: notLinked, code: 'NOT_FOUND' },
+          ],
+        },
+      ],
+    ]);
     // In the enforcement feed, as an APPLY of its own.
     const feed = await server.gql(`{ enforcementFeed(first: 500) { items { kind decisionId } } }`, {}, { token: tokens.PLATFORM });
     expect(feed.data.enforcementFeed.items).toContainEqual({ kind: 'APPLY', decisionId: made.id });

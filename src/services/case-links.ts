@@ -117,7 +117,8 @@ export interface LinkedDecisionResult {
  * Each gets its own decision with the same actions and justification, under the source decision's assessment, through
  * decideCase's code (policy checks, CyberTipline record and hold, strike, referral, audit event, live event), each in
  * its own transaction. A linked case of another category, one not waiting for review or under review by the lead,
- * one held by someone else, or one past its expected version is refused, and the others go on.
+ * one held by someone else, or one past its expected version is refused, and the others go on. The step as a whole
+ * is audited on the source case.
  */
 export async function applyDecisionToLinkedCases(
   ctx: ServiceContext,
@@ -128,6 +129,7 @@ export async function applyDecisionToLinkedCases(
   const issues = [
     ...(named && named.length > MAX_LINKED_CASES ? [{ path: 'linkedCases', message: `name at most ${MAX_LINKED_CASES} cases` }] : []),
     ...(named && new Set(named.map((t) => t.caseId.toLowerCase())).size !== named.length ? [{ path: 'linkedCases', message: 'name each case once' }] : []),
+    ...(named ?? []).flatMap((t, i) => (isUuid(t.caseId) ? [] : [{ path: `linkedCases.${i}.caseId`, message: 'must be a case id' }])),
     ...(named ?? []).flatMap((t, i) => (t.expectedVersion != null && !(Number.isInteger(t.expectedVersion) && t.expectedVersion >= 1) ? [{ path: `linkedCases.${i}.expectedVersion`, message: 'must be a positive integer' }] : [])),
   ];
   if (issues.length) throw new ValidationError(issues);
@@ -180,5 +182,19 @@ export async function applyDecisionToLinkedCases(
       results.push({ caseId: target.caseId, decisionId: null, error });
     }
   }
+  // The step as a whole, on the source case: which cases were decided and which refused, and why.
+  await inTransaction(ctx, async (unit) => {
+    unit.audit({
+      action: 'decision.applied_to_linked_cases',
+      entityType: 'Decision',
+      entityId: decision.id,
+      caseId: source.id,
+      changes: {
+        decisionId: decision.id,
+        applied: results.filter((r) => r.decisionId).map((r) => ({ caseId: r.caseId, decisionId: r.decisionId })),
+        refused: results.filter((r) => r.error).map((r) => ({ caseId: r.caseId, code: r.error!.code })),
+      },
+    });
+  });
   return { caseId: source.id, decisionId: decision.id, results };
 }

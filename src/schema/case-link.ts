@@ -59,9 +59,8 @@ builder.prismaObjectField('Case', 'links', (t) =>
 
 const LinkCasesSuccess = builder.objectRef<{ link: LinkView; caseId: string; linkedCaseId: string }>('LinkCasesSuccess').implement({
   fields: (t) => ({
-    link: t.field({ type: CaseLinkRef, description: 'The link, seen from `case`', resolve: (r) => r.link }),
+    link: t.field({ type: CaseLinkRef, description: 'The link, seen from `case`: `link.linkedCase` is the other case', resolve: (r) => r.link }),
     case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.caseId } }) }),
-    linkedCase: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.linkedCaseId } }) }),
   }),
 });
 

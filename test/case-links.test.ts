@@ -354,6 +354,42 @@ describe('applying a decision to linked cases', () => {
     expect(await server.app.db.prisma.decision.count({ where: { caseId: open } })).toBe(1);
   });
 
+  it('the two-person rule holds per case: the lead who assessed a declined exploitation case is refused, and the case is left as it was', async () => {
+    const secondLead = await token('links-lead-2', ['LEAD'], 'Links second lead');
+    const source = await file('CHILD_SEXUAL_EXPLOITATION');
+    const linked = await file('CHILD_SEXUAL_EXPLOITATION');
+    // The first lead assesses and proposes no action: refused under the two-person rule, the case goes to other leads.
+    expect((await server.gql(`mutation($id: ID!) { claimCase(id: $id) { __typename } }`, { id: source }, { token: tokens.LEAD })).data.claimCase.__typename).toBe('ClaimCaseSuccess');
+    const assessed = await server.gql(
+      `mutation($input: AssessmentInput!) { submitAssessment(input: $input) { __typename ... on SubmitAssessmentSuccess { case { version } } } }`,
+      { input: { caseId: source, category: 'CHILD_SEXUAL_EXPLOITATION', ...CSE_ASSESSMENT } },
+      { token: tokens.LEAD },
+    );
+    const DECIDE = `mutation($input: DecideCaseInput!) { decideCase(input: $input) { __typename ... on DecideCaseSuccess { decision { id } } ... on Error { message } } }`;
+    const declined = { caseId: source, actions: ['NO_ACTION'], justification: 'placeholder justification' };
+    const first = await server.gql(DECIDE, { input: { ...declined, expectedVersion: assessed.data.submitAssessment.case.version } }, { token: tokens.LEAD });
+    expect(first.data.decideCase.__typename).toBe('EscalationRequiredError');
+    // The second lead takes it and declines enforcement: a decision.
+    expect((await server.gql(`mutation($id: ID!) { claimCase(id: $id) { __typename ... on Error { message } } }`, { id: source }, { token: secondLead })).data.claimCase.__typename).toBe('ClaimCaseSuccess');
+    const version = (await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: source } })).version;
+    const second = await server.gql(DECIDE, { input: { ...declined, expectedVersion: version } }, { token: secondLead });
+    expect(second.data.decideCase.__typename).toBe('DecideCaseSuccess');
+    expect((await link('LEAD', source, linked)).__typename).toBe('LinkCasesSuccess');
+    const before = await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: linked } });
+
+    // The lead who assessed it may not apply the declined decision: refused, and not escalated.
+    const refused = await apply('LEAD', { caseId: source });
+    expect(refused.results).toEqual([
+      expect.objectContaining({ caseId: linked, applied: false, error: expect.objectContaining({ __typename: 'EscalationRequiredError', code: 'ESCALATION_REQUIRED' }) }),
+    ]);
+    expect(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: linked } })).toEqual(before);
+    // The other lead may.
+    const res = await server.gql(APPLY, { input: { caseId: source } }, { token: secondLead });
+    expect(res.data.applyDecisionToLinkedCases.results).toEqual([expect.objectContaining({ caseId: linked, applied: true, decision: expect.objectContaining({ actions: ['NO_ACTION'], justification: 'placeholder justification' }) })]);
+    const made = await server.app.db.prisma.auditEvent.findFirstOrThrow({ where: { caseId: linked, action: 'decision.made' } });
+    expect(made.changes).toMatchObject({ declinedEnforcementOnExploitation: true, appliedFrom: { caseId: source } });
+  });
+
   it('an exploitation decision applied to a linked case creates its CyberTipline record and preservation hold', async () => {
     const source = await file('CHILD_SEXUAL_EXPLOITATION', { mediaHashes: [{ algorithm: 'SHA256', value: hex(32) }] });
     const linked = await file('CHILD_SEXUAL_EXPLOITATION', { mediaHashes: [{ algorithm: 'SHA256', value: hex(32) }] });

@@ -80,6 +80,10 @@ const MATRIX: Record<string, Caller[]> = {
   assignCase: ['LEAD'],
   unassignCase: ['LEAD'],
   moveCase: ['LEAD'],
+  // Issue 25: cases linked and unlinked by staff who may work both; a decision applied to linked cases by leads.
+  linkCases: REVIEWERS,
+  unlinkCases: REVIEWERS,
+  applyDecisionToLinkedCases: ['LEAD'],
   // Issue 25: the reviewer holding a case hands it to the leads.
   escalateCase: REVIEWERS,
   renewLease: REVIEWERS,

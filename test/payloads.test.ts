@@ -257,6 +257,29 @@ describe('every caller may read every non-null field of its payload', () => {
     await expectCaseAsStored(moved.case);
   });
 
+  it('linkCases and unlinkCases, for each reviewing role; applyDecisionToLinkedCases, for leads', async () => {
+    const filed = async () => {
+      const input = report('MINOR_PHYSICAL_ALTERCATION');
+      await walk('submitReport', { input }, 'ANONYMOUS');
+      return (await server.app.db.prisma.case.findFirstOrThrow({ where: { contentId: input.contentId } })).id;
+    };
+    for (const role of ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD'] as Role[]) {
+      const [a, b] = [await filed(), await filed()];
+      const linked = await walk('linkCases', { caseId: a, linkedCaseId: b, reason: 'placeholder reason' }, role);
+      expect(linked.link.linkedCase).toMatchObject({ id: b });
+      await expectCaseAsStored(linked.case);
+      const unlinked = await walk('unlinkCases', { caseId: a, linkedCaseId: b }, role);
+      await expectCaseAsStored(unlinked.case);
+    }
+    // The lead applies the decided case's decision to a case linked to it.
+    const linkedCase = await filed();
+    await walk('linkCases', { caseId: mpa.caseId, linkedCaseId: linkedCase, reason: 'placeholder reason' }, 'LEAD');
+    const applied = await walk('applyDecisionToLinkedCases', { input: { caseId: mpa.caseId } }, 'LEAD');
+    expect(applied.decision).toMatchObject({ id: mpa.decisionId });
+    expect(applied.results).toEqual([expect.objectContaining({ caseId: linkedCase, applied: true })]);
+    await expectCaseAsStored(applied.case);
+  });
+
   it('escalateCase, for each reviewing role holding a case', async () => {
     for (const [role, queue] of [
       ['REVIEWER', 'MINOR_PHYSICAL_ALTERCATION'],

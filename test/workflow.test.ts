@@ -505,6 +505,36 @@ describe('audit coverage', () => {
     expect(events.map((e) => e.actorId)).toEqual(['rev-1']);
   });
 
+  it('cases linked by a reviewer, decided together by a lead and unlinked, as the reviewer UI sends it', async () => {
+    const first = await caseOfReport((await submit(report({}))).report.id);
+    const second = await caseOfReport((await submit(report({}))).report.id);
+    const linked = await client.op('LinkCases', { caseId: first.id, linkedCaseId: second.id, reason: 'placeholder reason' }, t.reviewer);
+    expect(linked.data.linkCases).toMatchObject({ __typename: 'LinkCasesSuccess', link: { reason: 'placeholder reason', linkedBy: { id: 'rev-1' }, linkedCase: { id: second.id } } });
+    const listed = await client.op('CaseLinks', { id: second.id }, t.lead);
+    expect(listed.data.case.links.map((l: { linkedCase: { id: string } }) => l.linkedCase.id)).toEqual([first.id]);
+    // The lead decides the first case and applies the decision to the second.
+    expect((await client.op('ClaimCase', { id: first.id }, t.lead)).data.claimCase.__typename).toBe('ClaimCaseSuccess');
+    expect((await assess({ caseId: first.id, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'ADULT' }, t.lead)).__typename).toBe('SubmitAssessmentSuccess');
+    expect((await decide(first.id, ['NO_ACTION'], t.lead)).__typename).toBe('DecideCaseSuccess');
+    const applied = await client.op('ApplyDecisionToLinkedCases', { input: { caseId: first.id } }, t.lead);
+    expect(applied.data.applyDecisionToLinkedCases).toMatchObject({
+      __typename: 'ApplyDecisionToLinkedCasesSuccess',
+      results: [{ caseId: second.id, applied: true, decision: { actions: ['NO_ACTION'] }, case: { id: second.id, status: 'DECIDED' }, error: null }],
+    });
+    const unlinked = await client.op('UnlinkCases', { caseId: second.id, linkedCaseId: first.id }, t.reviewer);
+    expect(unlinked.data.unlinkCases).toMatchObject({ __typename: 'UnlinkCasesSuccess', case: { id: second.id, links: [] }, linkedCase: { id: first.id, links: [] } });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: { in: [first.id, second.id] }, action: { in: ['case.linked', 'case.unlinked', 'decision.made', 'decision.applied_to_linked_cases'] } }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.action, e.actorId, e.caseId])).toEqual([
+      ['case.linked', 'rev-1', first.id],
+      ['case.linked', 'rev-1', second.id],
+      ['decision.made', 'lead-1', first.id],
+      ['decision.made', 'lead-1', second.id],
+      ['decision.applied_to_linked_cases', 'lead-1', first.id],
+      ['case.unlinked', 'rev-1', second.id],
+      ['case.unlinked', 'rev-1', first.id],
+    ]);
+  });
+
   it('every field of the Mutation type was exercised above and wrote at least one audit event', () => {
     const fields = Object.keys(server.app.yoga.getEnveloped().schema.getMutationType()!.getFields()).sort();
     expect(fields.length).toBeGreaterThan(8);

@@ -31,9 +31,19 @@ const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
   fields: (t) => ({ path: t.exposeString('path'), message: t.exposeString('message') }),
 });
 
+/**
+ * A domain error as a field's value rather than as a resolver's outcome (GraphQL treats any returned `Error` as a
+ * failure of the field): its properties, with the error kept to tell its type by.
+ */
+export const errorValue = (error: DomainError): DomainError => ({ ...error, message: error.message, code: error.code, wrapped: error }) as unknown as DomainError;
+
+/** Whether a value is an error of this class, thrown or carried as a field's value (`errorValue`). */
+const is = (cls: abstract new (...args: never[]) => DomainError) => (value: unknown) =>
+  value instanceof cls || (typeof value === 'object' && value !== null && (value as { wrapped?: unknown }).wrapped instanceof cls);
+
 /** The object type of a domain error that carries nothing beyond `message` and `code`. */
 function errorType(cls: new (...args: never[]) => DomainError, name: string) {
-  builder.objectType(cls as new (...args: unknown[]) => DomainError, { name, interfaces: [ErrorInterface], isTypeOf: (value) => value instanceof cls, fields: () => ({}) });
+  builder.objectType(cls as new (...args: unknown[]) => DomainError, { name, interfaces: [ErrorInterface], isTypeOf: is(cls), fields: () => ({}) });
 }
 
 errorType(NotFoundError, 'NotFoundError');
@@ -48,32 +58,32 @@ errorType(AppealNotAllowedError, 'AppealNotAllowedError');
 builder.objectType(ValidationError, {
   name: 'ValidationError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof ValidationError,
+  isTypeOf: is(ValidationError),
   fields: (t) => ({ fields: t.field({ type: [FieldIssueRef], resolve: (e) => e.fields }) }),
 });
 builder.objectType(VersionConflictError, {
   name: 'VersionConflictError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof VersionConflictError,
+  isTypeOf: is(VersionConflictError),
   fields: (t) => ({ currentVersion: t.exposeInt('currentVersion') }),
 });
 builder.objectType(ExposureCapReachedError, {
   name: 'ExposureCapReachedError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof ExposureCapReachedError,
+  isTypeOf: is(ExposureCapReachedError),
   fields: (t) => ({ cap: t.exposeInt('cap') }),
 });
 builder.objectType(NotQualifiedError, {
   name: 'NotQualifiedError',
   description: 'The step needs a qualification (role) the caller does not hold now; `qualification` names it',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof NotQualifiedError,
+  isTypeOf: is(NotQualifiedError),
   fields: (t) => ({ qualification: t.field({ type: RoleEnum, resolve: (e) => e.qualification }) }),
 });
 builder.objectType(RateLimitedError, {
   name: 'RateLimitedError',
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof RateLimitedError,
+  isTypeOf: is(RateLimitedError),
   fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
 });
 

@@ -7,6 +7,7 @@ import './viewer.js';
 import './report.js';
 import './case.js';
 import './case-note.js';
+import './case-link.js';
 import './case-search.js';
 import './reported-account.js';
 import './queue.js';

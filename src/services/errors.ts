@@ -90,11 +90,17 @@ const ESCALATION_MESSAGES: Record<EscalationReason, string> = {
     'Declining enforcement on a case assessed as child sexual exploitation is a two-person decision: a lead must decide this case',
 };
 
-/** A lead must take this decision. The refusal sends the case to the leads (Case.escalation). */
+/**
+ * A lead must take this decision. The refusal of a decision on the case itself sends the case to the leads
+ * (Case.escalation); the refusal of one applied from a linked case leaves it as it was.
+ */
 export class EscalationRequiredError extends DomainError {
   readonly code = 'ESCALATION_REQUIRED';
-  constructor(readonly reason: EscalationReason = 'AGE_UNDETERMINED') {
-    super(`${ESCALATION_MESSAGES[reason]}; it has been returned to the queue for a lead`);
+  constructor(
+    readonly reason: EscalationReason = 'AGE_UNDETERMINED',
+    returnedToQueue = true,
+  ) {
+    super(returnedToQueue ? `${ESCALATION_MESSAGES[reason]}; it has been returned to the queue for a lead` : `${ESCALATION_MESSAGES[reason]} (one other than who assessed it); the case was left as it was`);
   }
 }
 

@@ -9,6 +9,8 @@ export const TRANSITIONS = {
   releaseAppeal: { from: ['APPEALED'], to: 'APPEALED' },
   assess: { from: ['IN_REVIEW'], to: 'IN_REVIEW' },
   decide: { from: ['IN_REVIEW'], to: 'DECIDED' },
+  /** A lead applies the decision on a linked case to this one: waiting for review, or under review by that lead. */
+  decideLinked: { from: ['OPEN', 'IN_REVIEW'], to: 'DECIDED' },
   // Each appellant may appeal the standing decision once: after another appellant's appeal was rejected (CLOSED), or
   // while another's is pending (APPEALED).
   appeal: { from: ['DECIDED', 'CLOSED', 'APPEALED'], to: 'APPEALED' },
@@ -24,6 +26,7 @@ export type Transition = keyof typeof TRANSITIONS;
 const MESSAGES: Partial<Record<Transition, string>> = {
   claim: 'Only an open, unclaimed case can be claimed',
   decide: 'Only a case you have claimed and are reviewing can be decided',
+  decideLinked: 'Only a case waiting for review or under review can be decided',
   assess: 'Only a case you have claimed and are reviewing can be assessed',
   appeal: 'Only a decided case can be appealed',
   release: 'Only a case under review can be released',

@@ -99,6 +99,7 @@ describe('the case state machine (src/services/workflow.ts)', () => {
     releaseAppeal: { from: ['APPEALED'], to: 'APPEALED' },
     assess: { from: ['IN_REVIEW'], to: 'IN_REVIEW', message: 'Only a case you have claimed and are reviewing can be assessed' },
     decide: { from: ['IN_REVIEW'], to: 'DECIDED', message: 'Only a case you have claimed and are reviewing can be decided' },
+    decideLinked: { from: ['OPEN', 'IN_REVIEW'], to: 'DECIDED', message: 'Only a case waiting for review or under review can be decided' },
     appeal: { from: ['DECIDED', 'CLOSED', 'APPEALED'], to: 'APPEALED', message: 'Only a decided case can be appealed' },
     upholdAppeal: { from: ['APPEALED'], to: 'CLOSED' },
     nextAppeal: { from: ['APPEALED'], to: 'APPEALED' },

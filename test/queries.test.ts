@@ -98,6 +98,8 @@ describe('SQL statements per request', () => {
     ];
     const tokens: Record<string, string> = {};
     for (const r of readers) tokens[r.name] = await token(`page-${r.name}`, r.roles, `Page ${r.name}`);
+    // Each reader's record is created on first sight, before the pages whose statements are counted.
+    for (const r of readers) await server.gql('{ __typename }', {}, { token: tokens[r.name] });
     const categories = ['MINOR_PHYSICAL_ALTERCATION', 'PHYSICAL_CHILD_ABUSE_MEDIA', 'CHILD_SEXUAL_EXPLOITATION'] as const;
     for (let i = 0; i < 4; i++) {
       for (const [category, childAtImmediateRisk] of [...categories.map((c) => [c, true] as const), ['MINOR_PHYSICAL_ALTERCATION', false] as const]) {
@@ -139,15 +141,16 @@ describe('SQL statements per request', () => {
       const seen: string[] = [];
       let after: string | null = null;
       for (let page = 0; page < 2; page++) {
-        statements = 0;
+        recorded = [];
         const res: any = await server.gql(PAGED, { queue: reader.queue, after }, { token: bearer });
-        const pageStatements = statements;
+        const pageStatements = recorded;
+        recorded = null;
         if (!res.data) throw new Error(JSON.stringify(res.errors));
         const { queue } = res.data;
         expect(queue.openCount).toBe(expected.length);
         expect(queue.cases.totalCount).toBe(expected.length);
         expect(queue.cases.pageInfo.hasNextPage).toBe(seen.length + queue.cases.edges.length < expected.length);
-        expect(pageStatements).toBe(1);
+        expect(pageStatements).toEqual([expect.stringMatching(/json_agg/)]);
         for (const [n, edge] of queue.cases.edges.entries()) {
           seen.push(edge.node.id);
           // The same case read through Prisma by the case query, with the same selection and the same caller.

@@ -169,6 +169,38 @@ describe('SQL statements per request', () => {
     }
   });
 
+  it("the page's statement reads the queue through its partial index of waiting cases, in page order", async () => {
+    const reviewer = await token('page-plan', ['REVIEWER']);
+    const first = await server.gql(`{ queue(name: MINOR_PHYSICAL_ALTERCATION) { cases(first: 2) { pageInfo { endCursor } } } }`, {}, { token: reviewer });
+    const QUERY = `query($after: String) { queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: 5, after: $after) { totalCount edges { node { id priority assignee { name } } } } } }`;
+    for (const after of [null, first.data.queue.cases.pageInfo.endCursor as string]) {
+      const sent: Array<{ text: string; values: unknown[] }> = [];
+      const counting = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const [config, values] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
+        const statement = typeof config === 'string' ? { text: config, values: values ?? [] } : { text: config.text, values: config.values ?? [] };
+        if (/json_agg/.test(statement.text)) sent.push(statement);
+        return (counting as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof counting;
+      try {
+        const res = await server.gql(QUERY, { after }, { token: reviewer });
+        expect(res.errors).toBeUndefined();
+      } finally {
+        pg.Client.prototype.query = counting;
+      }
+      expect(sent).toHaveLength(1);
+      const plan = JSON.stringify(
+        await server.app.db.prisma.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
+          return tx.$queryRawUnsafe(`EXPLAIN (FORMAT JSON) ${sent[0]!.text}`, ...sent[0]!.values);
+        }),
+      );
+      expect(plan).toContain('Case_waiting_queue_priority_slaDueAt_id_idx');
+      // The cases come off the index in page order: nothing sorts them before the LIMIT.
+      expect(plan).not.toMatch(/"Node Type":\s*"Sort"/);
+    }
+  });
+
   it('a report on new content is three statements: BEGIN with its folding lock, the intake statement, COMMIT', async () => {
     const intake = await clientOperations('intake.graphql');
     const file = async (input: Record<string, unknown>) => {

@@ -8,6 +8,7 @@ import { submitReport } from '../src/services/intake.js';
 import { snapshotCases } from '../src/services/case-snapshot.js';
 import type { QueueEvent } from '../src/services/context.js';
 import { handledCategories, type Role } from '../src/policy/index.js';
+import { queuePage, queuePageStatement } from '../src/services/queue-page.js';
 
 let server: TestServer;
 let statements = 0;
@@ -166,6 +167,95 @@ describe('SQL statements per request', () => {
       }
       expect(seen).toEqual(expected.slice(0, 6).map((c) => c.id));
       if (reader.name === 'lead') expect(seen).toContain(held.id);
+    }
+  });
+
+  it("the page's statement returns each case as Prisma does, dates, BigInts and JSON included, and declines what it does not translate", async () => {
+    const lead = await token('page-rows', ['LEAD']);
+    for (let i = 0; i < 5; i++) {
+      await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description', mediaHashes: [{ algorithm: 'SHA256', value: hex(32) }] } });
+    }
+    const claimed = await server.gql(`mutation { claimNextCase(queue: MINOR_PHYSICAL_ALTERCATION) { ... on ClaimNextCaseSuccess { case { id } } } }`, {}, { token: lead });
+    await server.gql(`mutation($i: AssessmentInput!) { submitAssessment(input: $i) { __typename } }`, { i: { caseId: claimed.data.claimNextCase.case.id, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false } }, { token: lead });
+    const filter = { queue: 'MINOR_PHYSICAL_ALTERCATION', statuses: ['OPEN', 'IN_REVIEW'], categories: ['MINOR_PHYSICAL_ALTERCATION'] };
+    const where = { queue: 'MINOR_PHYSICAL_ALTERCATION' as const, status: { in: ['OPEN' as const, 'IN_REVIEW' as const] }, category: { in: ['MINOR_PHYSICAL_ALTERCATION' as const] } };
+    const orderBy = [{ priority: 'asc' as const }, { slaDueAt: 'asc' as const }, { id: 'asc' as const }];
+    const queries: Array<Record<string, unknown>> = [
+      {
+        take: 8,
+        skip: 0,
+        include: {
+          assignee: true,
+          escalatedBy: { select: { name: true } },
+          reports: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 2, select: { id: true, createdAt: true, mediaHashes: true, case: { select: { status: true, decidedAt: true } } } },
+          mediaHashes: { orderBy: { createdAt: 'asc' }, select: { algorithm: true, value: true } },
+          assessments: { orderBy: { createdAt: 'asc' }, include: { reviewer: true, decisions: true } },
+          decisions: { orderBy: { decidedAt: 'desc' }, take: 1, include: { decidedBy: { select: { id: true, name: true } } } },
+          _count: { select: { reports: true, assessments: true } },
+        },
+      },
+      { take: 3, skip: 0, select: { id: true, priority: true, slaDueAt: true, leaseExpiresAt: true } },
+    ];
+    const all = await server.app.db.prisma.case.findMany({ where, orderBy, select: { id: true } });
+    expect(all.length).toBeGreaterThan(3);
+    queries.push({ ...queries[1], cursor: { id: all[1]!.id }, skip: 1 });
+    for (const query of queries) {
+      const page = await queuePage(server.app.db, query, filter, { auditTrail: true });
+      const expected = await server.app.db.prisma.case.findMany({ ...query, where, orderBy } as never);
+      expect(page).not.toBeNull();
+      expect(page!.rows).toEqual(expected);
+      expect(page!.total).toBe(all.length);
+      for (const row of expected as Array<{ id: string }>) {
+        expect(page!.auditTrails!.get(row.id)).toEqual(await server.app.db.prisma.auditEvent.findMany({ where: { caseId: row.id }, orderBy: { seq: 'asc' } }));
+      }
+    }
+    // A cursor whose case has left the queue since (here: one in another queue) goes on from where that case stands in
+    // the order, leaving none out; Prisma's cursor with skip 1 would skip the first case after it.
+    const moved = await submitReport(server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '192.0.2.45' }), { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION', childAtImmediateRisk: true });
+    const elsewhere = await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: moved.report.caseId } });
+    expect(elsewhere.queue).toBe('IMMEDIATE_RISK');
+    const keyed = await server.app.db.prisma.case.findMany({ where, orderBy, select: { id: true, priority: true, slaDueAt: true } });
+    const key = (c: { priority: number; slaDueAt: Date; id: string }) => [c.priority, c.slaDueAt.getTime(), c.id] as const;
+    const later = keyed.filter((c) => {
+      const [a, b] = [key(c), key(elsewhere)];
+      return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
+    });
+    const resumed = await queuePage(server.app.db, { take: 50, skip: 1, cursor: { id: elsewhere.id }, select: { id: true } }, filter, { auditTrail: false });
+    expect(resumed!.rows).toEqual(later.map((c) => ({ id: c.id })));
+
+    // What it does not translate, it declines, and the page is read through Prisma.
+    for (const query of [
+      { take: 3, select: { id: true, reports: { where: { category: 'MINOR_PHYSICAL_ALTERCATION' } } } },
+      { take: 3, select: { id: true, reports: { cursor: { id: all[0]!.id }, skip: 1 } } },
+      { take: 3, omit: { contentId: true } },
+      { take: 3, select: { id: true, reports: { orderBy: { case: { priority: 'asc' } } } } },
+      { take: -3, select: { id: true } },
+    ]) {
+      expect(queuePageStatement(query, filter, { auditTrail: false })).toBeNull();
+    }
+  });
+
+  it('a page whose selection the statement does not translate is read through Prisma, with the same answer', async () => {
+    const lead = await token('page-fallback', ['LEAD']);
+    const contentId = `content-${hex(4)}`;
+    for (let r = 0; r < 3; r++) {
+      await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId, category: 'MINOR_PHYSICAL_ALTERCATION', reporterAccountId: `acct-${hex(3)}` } });
+    }
+    const FIELDS = `id reportCount reports(first: 1, after: $after) { totalCount edges { node { id reporterAccountId } } }`;
+    const first = await server.gql(`{ queue(name: MINOR_PHYSICAL_ALTERCATION) { cases(first: 50) { edges { node { id reports(first: 1) { pageInfo { endCursor } } } } } } }`, {}, { token: lead });
+    const after = first.data.queue.cases.edges[0].node.reports.pageInfo.endCursor;
+    recorded = [];
+    const page = await server.gql(`query($after: String) { queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: 3) { totalCount edges { node { ${FIELDS} } } } } }`, { after }, { token: lead });
+    const sent = recorded;
+    recorded = null;
+    expect(page.errors).toBeUndefined();
+    expect(sent.some((q) => /json_agg/.test(q))).toBe(false);
+    const count = await server.app.db.prisma.case.count({ where: { queue: 'MINOR_PHYSICAL_ALTERCATION', status: { in: ['OPEN', 'IN_REVIEW'] } } });
+    expect(page.data.queue.openCount).toBe(count);
+    expect(page.data.queue.cases.totalCount).toBe(count);
+    for (const edge of page.data.queue.cases.edges) {
+      const single = await server.gql(`query($id: ID!, $after: String) { case(id: $id) { ${FIELDS} } }`, { id: edge.node.id, after }, { token: lead });
+      expect(edge.node).toEqual(single.data.case);
     }
   });
 

@@ -241,20 +241,22 @@ describe('SQL statements per request', () => {
     for (let r = 0; r < 3; r++) {
       await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId, category: 'MINOR_PHYSICAL_ALTERCATION', reporterAccountId: `acct-${hex(3)}` } });
     }
-    const FIELDS = `id reportCount reports(first: 1, after: $after) { totalCount edges { node { id reporterAccountId } } }`;
-    const first = await server.gql(`{ queue(name: MINOR_PHYSICAL_ALTERCATION) { cases(first: 50) { edges { node { id reports(first: 1) { pageInfo { endCursor } } } } } } }`, {}, { token: lead });
-    const after = first.data.queue.cases.edges[0].node.reports.pageInfo.endCursor;
+    // The last reports of each case: a backward nested connection (a negative take), which the statement declines.
+    const FIELDS = `id reportCount reports(last: 1) { totalCount edges { node { id reporterAccountId } } }`;
     recorded = [];
-    const page = await server.gql(`query($after: String) { queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: 3) { totalCount edges { node { ${FIELDS} } } } } }`, { after }, { token: lead });
+    const page = await server.gql(`{ queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: 5) { totalCount edges { node { ${FIELDS} } } } } }`, {}, { token: lead });
     const sent = recorded;
     recorded = null;
     expect(page.errors).toBeUndefined();
     expect(sent.some((q) => /json_agg/.test(q))).toBe(false);
-    const count = await server.app.db.prisma.case.count({ where: { queue: 'MINOR_PHYSICAL_ALTERCATION', status: { in: ['OPEN', 'IN_REVIEW'] } } });
+    const where = { queue: 'MINOR_PHYSICAL_ALTERCATION' as const, status: { in: ['OPEN' as const, 'IN_REVIEW' as const] } };
+    const ordered = await server.app.db.prisma.case.findMany({ where, orderBy: [{ priority: 'asc' }, { slaDueAt: 'asc' }, { id: 'asc' }], take: 5, select: { id: true } });
+    const count = await server.app.db.prisma.case.count({ where });
     expect(page.data.queue.openCount).toBe(count);
     expect(page.data.queue.cases.totalCount).toBe(count);
+    expect(page.data.queue.cases.edges.map((e: any) => e.node.id)).toEqual(ordered.map((c) => c.id));
     for (const edge of page.data.queue.cases.edges) {
-      const single = await server.gql(`query($id: ID!, $after: String) { case(id: $id) { ${FIELDS} } }`, { id: edge.node.id, after }, { token: lead });
+      const single = await server.gql(`query($id: ID!) { case(id: $id) { ${FIELDS} } }`, { id: edge.node.id }, { token: lead });
       expect(edge.node).toEqual(single.data.case);
     }
   });

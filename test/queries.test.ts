@@ -170,6 +170,29 @@ describe('SQL statements per request', () => {
     }
   });
 
+  it("the reviewer client's ReviewQueue operation (openCount, oldestOpenSince, a page with cursors) is one statement", async () => {
+    const reviewer = await token('page-review-queue', ['REVIEWER']);
+    for (let i = 0; i < 3; i++) {
+      await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' } });
+    }
+    const client = await new ContractClient(server).load();
+    await client.op('ReviewQueue', { queue: 'MINOR_PHYSICAL_ALTERCATION', first: 1 }, reviewer); // the reviewer record is created on first sight
+    const where = { queue: 'MINOR_PHYSICAL_ALTERCATION' as const, status: { in: ['OPEN' as const, 'IN_REVIEW' as const] }, category: { in: ['MINOR_PHYSICAL_ALTERCATION' as const] } };
+    const { _min, _count } = await server.app.db.prisma.case.aggregate({ where, _min: { createdAt: true }, _count: true });
+    let after: string | null = null;
+    for (let page = 0; page < 2; page++) {
+      recorded = [];
+      const res: any = await client.op('ReviewQueue', { queue: 'MINOR_PHYSICAL_ALTERCATION', first: 2, after }, reviewer);
+      const sent = recorded;
+      recorded = null;
+      expect(res.errors).toBeUndefined();
+      expect(sent).toHaveLength(1);
+      expect(res.data.queue.openCount).toBe(_count);
+      expect(res.data.queue.oldestOpenSince).toBe(_min.createdAt!.toISOString());
+      after = res.data.queue.cases.pageInfo.endCursor;
+    }
+  });
+
   it("the page's statement returns each case as Prisma does, dates, BigInts and JSON included, and declines what it does not translate", async () => {
     const lead = await token('page-rows', ['LEAD']);
     for (let i = 0; i < 5; i++) {

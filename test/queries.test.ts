@@ -243,7 +243,7 @@ describe('SQL statements per request', () => {
       const [a, b] = [key(c), key(elsewhere)];
       return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
     });
-    const resumed = await queuePage(server.app.db, { take: 50, skip: 1, cursor: { id: elsewhere.id }, select: { id: true } }, filter, { auditTrail: false });
+    const resumed = await queuePage(server.app.db, { take: keyed.length + 1, skip: 1, cursor: { id: elsewhere.id }, select: { id: true } }, filter, { auditTrail: false });
     expect(resumed!.rows).toEqual(later.map((c) => ({ id: c.id })));
 
     // What it does not translate, it declines, and the page is read through Prisma.

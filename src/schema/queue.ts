@@ -37,16 +37,22 @@ const queueWhere = (ctx: GraphQLContext, queue: QueueName) => ({
 
 const queueFilter = (ctx: GraphQLContext, queue: QueueName): QueueFilter => ({ queue, statuses: waiting(queue), categories: handledCategories(ctx.user?.roles ?? []) });
 
-/** The page statement each queue of this request ran, if any: it carries the count openCount and totalCount answer. */
+/** The page statement each queue of this request ran, if any: it carries what openCount, oldestOpenSince and totalCount answer. */
 const pages = new WeakMap<object, Promise<QueuePage | null>>();
 
 /**
- * The cases waiting in the queue for this caller. The queue's fields resolve together, so the count waits one turn of
- * the event loop for the page's statement (which counts as it reads) and runs a count of its own only without one.
+ * The page statement of this queue field, if its selection has one. The queue's fields resolve together, so this waits
+ * one turn of the event loop for the page to start; openCount and oldestOpenSince then read what the page's statement
+ * carries, and run a query of their own only without one (or when the page was read through Prisma).
  */
-async function waitingCount(q: { name: QueueName }, ctx: GraphQLContext): Promise<number> {
+async function pageAlongside(q: { name: QueueName }): Promise<QueuePage | null> {
   if (!pages.has(q)) await new Promise((resolve) => setImmediate(resolve));
-  const page = await pages.get(q);
+  return (await pages.get(q)) ?? null;
+}
+
+/** The cases waiting in the queue for this caller. */
+async function waitingCount(q: { name: QueueName }, ctx: GraphQLContext): Promise<number> {
+  const page = await pageAlongside(q);
   return page ? page.total : ctx.prisma.case.count({ where: queueWhere(ctx, q.name) });
 }
 
@@ -78,8 +84,10 @@ const Queue = builder.objectRef<{ name: QueueName }>('Queue').implement({
     oldestOpenSince: t.field({
       type: 'DateTime',
       nullable: true,
-      resolve: async (q, _a, ctx) =>
-        (await ctx.prisma.case.aggregate({ where: queueWhere(ctx, q.name), _min: { createdAt: true } }))._min.createdAt,
+      resolve: async (q, _a, ctx) => {
+        const page = await pageAlongside(q);
+        return page ? page.oldest : (await ctx.prisma.case.aggregate({ where: queueWhere(ctx, q.name), _min: { createdAt: true } }))._min.createdAt;
+      },
     }),
     cases: t.prismaConnection(
       {

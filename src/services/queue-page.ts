@@ -1,5 +1,5 @@
 // The reviewer's queue page as one SQL statement: the waiting cases in order (priority, SLA due time, id), each with
-// the nested records the GraphQL selection asks for, and the count of the whole queue. The Prisma query that the
+// the nested records the GraphQL selection asks for, and the count and oldest creation time of the whole queue. The Prisma query that the
 // Pothos connection builds from the selection is translated into correlated subqueries that return each case as JSON in
 // exactly the shape `prisma.case.findMany(query)` returns (dates as Date, BigInt as bigint), so the nested field
 // resolvers find their relations loaded and read nothing more. Field authorization is untouched: the rows carry what
@@ -166,8 +166,9 @@ export interface QueueFilter {
 export interface QueuePage {
   /** The cases as `prisma.case.findMany({ ...query, where, orderBy })` returns them. */
   rows: Array<Record<string, unknown>>;
-  /** Cases waiting in the queue for this caller (the filter without the cursor). */
+  /** Cases waiting in the queue for this caller (the filter without the cursor), and when the oldest was created. */
   total: number;
+  oldest: Date | null;
   /** Each case's audit events, oldest first, when asked for. */
   auditTrails: Map<string, Array<Record<string, unknown>>> | null;
 }
@@ -198,9 +199,10 @@ export function queuePageStatement(query: Record<string, unknown>, filter: Queue
     if (options.auditTrail) parts.push(`'audit', (SELECT coalesce(json_agg(${objectSql(s, 'AuditEvent', 'a0', {})} ORDER BY a0."seq"), '[]'::json) FROM "AuditEvent" a0 WHERE a0."caseId" = t0."id")`);
     const order = 't0."priority", t0."slaDueAt", t0."id"';
     const text =
-      `SELECT (SELECT count(*)::int FROM "Case" c WHERE ${where('c')}) AS total, ` +
+      `SELECT w.total, to_char(w.oldest, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS oldest, ` +
       `(SELECT coalesce(json_agg(json_build_object(${parts.join(', ')}) ORDER BY ${order}), '[]'::json) ` +
-      `FROM (SELECT * FROM "Case" t0 WHERE ${where('t0')}${after} ORDER BY ${order} LIMIT ${limit}) t0) AS page`;
+      `FROM (SELECT * FROM "Case" t0 WHERE ${where('t0')}${after} ORDER BY ${order} LIMIT ${limit}) t0) AS page ` +
+      `FROM (SELECT count(*)::int AS total, min(c."createdAt") AS oldest FROM "Case" c WHERE ${where('c')}) w`;
     return { text, values: s.params };
   } catch (error) {
     if (error instanceof Untranslatable) return null;
@@ -217,7 +219,7 @@ export async function queuePage(
 ): Promise<QueuePage | null> {
   const statement = queuePageStatement(query, filter, options);
   if (!statement) return null;
-  type Result = { total: number; page: Array<{ id: string; row: Record<string, unknown>; audit?: Array<Record<string, unknown>> }> };
+  type Result = { total: number; oldest: string | null; page: Array<{ id: string; row: Record<string, unknown>; audit?: Array<Record<string, unknown>> }> };
   const [result] = db.pool ? (await db.pool.query<Result>(statement)).rows : await db.prisma.$queryRawUnsafe<Result[]>(statement.text, ...statement.values);
   const { take: _t, skip: _s, cursor: _c, ...shape } = query;
   const auditTrails = options.auditTrail ? new Map<string, Array<Record<string, unknown>>>() : null;
@@ -226,5 +228,5 @@ export async function queuePage(
     if (auditTrails && audit) auditTrails.set(id, audit.map((event) => revive('AuditEvent', {}, event)));
     return row;
   });
-  return { rows, total: Number(result!.total), auditTrails };
+  return { rows, total: Number(result!.total), oldest: fromUtc(result!.oldest), auditTrails };
 }

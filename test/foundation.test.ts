@@ -72,7 +72,12 @@ describe('migrations', () => {
     try {
       await applyMigrations(poolA);
       await poolB.query(fromSchema);
-      expect(await catalog(poolA)).toEqual(await catalog(poolB));
+      const migrated = await catalog(poolA);
+      // The documented exceptions: indexes the migrations add by hand because schema.prisma cannot express them. Each is
+      // present exactly as written, and nothing else differs.
+      const handWritten = migrated.indexes.filter((i: { indexname: string }) => HAND_WRITTEN_INDEXES.some((h) => h.indexname === i.indexname));
+      expect(handWritten).toEqual(HAND_WRITTEN_INDEXES);
+      expect({ ...migrated, indexes: migrated.indexes.filter((i: { indexname: string }) => !HAND_WRITTEN_INDEXES.some((h) => h.indexname === i.indexname)) }).toEqual(await catalog(poolB));
     } finally {
       await poolA.end();
       await poolB.end();
@@ -111,6 +116,20 @@ describe('migrations', () => {
     }
   });
 });
+
+/**
+ * Indexes the migrations create that schema.prisma does not list, because Prisma's schema language cannot express them.
+ * - The partial index of waiting cases that the queue page reads in order (prisma/migrations/*_waiting_queue_index,
+ *   src/services/queue-page.ts): Prisma has no `WHERE` on `@@index`.
+ */
+const HAND_WRITTEN_INDEXES = [
+  {
+    tablename: 'Case',
+    indexname: 'Case_waiting_queue_priority_slaDueAt_id_idx',
+    indexdef:
+      'CREATE INDEX "Case_waiting_queue_priority_slaDueAt_id_idx" ON public."Case" USING btree (queue, priority, "slaDueAt", id) WHERE (status = ANY (ARRAY[\'OPEN\'::"CaseStatus", \'IN_REVIEW\'::"CaseStatus"]))',
+  },
+];
 
 /** Tables, columns, types, defaults, nullability, indexes and constraints of the public schema. */
 async function catalog(pool: pg.Pool) {

@@ -7,6 +7,8 @@ import { clientOperations, hex, startServer, token, type TestServer } from './su
 import { submitReport } from '../src/services/intake.js';
 import { snapshotCases } from '../src/services/case-snapshot.js';
 import type { QueueEvent } from '../src/services/context.js';
+import { handledCategories, type Role } from '../src/policy/index.js';
+import { queuePage, queuePageStatement } from '../src/services/queue-page.js';
 
 let server: TestServer;
 let statements = 0;
@@ -68,7 +70,9 @@ describe('SQL statements per request', () => {
     expect(large.result.data.queue.cases.edges).toHaveLength(40);
     expect(large.result.data.queue.cases.edges.filter((e: any) => e.node.assessments.length > 0).length).toBe(5);
     expect(large.statements).toBe(small.statements);
-    expect(large.statements).toBeLessThanOrEqual(25);
+    // One statement: the cases, their nested records, the audit trails and the count (openCount and totalCount alike).
+    // The caller's reviewer record is cached per access generation, so it is not read again.
+    expect(large.statements).toBe(1);
 
     const client = await new ContractClient(server).load();
     const id = large.result.data.queue.cases.edges[0].node.id;
@@ -83,6 +87,233 @@ describe('SQL statements per request', () => {
     expect(history40.statements).toBe(history5.statements);
     expect(history40.statements).toBeLessThanOrEqual(10);
     console.log(`SQL statements: queue page of 5 = ${small.statements}, of 40 = ${large.statements}; case detail = ${detail.statements}; history page of 40 = ${history40.statements}`);
+  });
+
+  it('the one-statement queue page answers what each case read through Prisma answers, for each role, across pages', async () => {
+    // Who reads which queue: reporter identity is readable by liaisons and leads only; a reviewer handles one category.
+    const readers: Array<{ name: string; roles: Role[]; queue: 'IMMEDIATE_RISK' | 'MINOR_PHYSICAL_ALTERCATION'; identity: boolean }> = [
+      { name: 'reviewer', roles: ['REVIEWER'], queue: 'MINOR_PHYSICAL_ALTERCATION', identity: false },
+      { name: 'reviewer-liaison', roles: ['REVIEWER', 'LAW_ENFORCEMENT_LIAISON'], queue: 'MINOR_PHYSICAL_ALTERCATION', identity: true },
+      { name: 'specialist', roles: ['CHILD_SAFETY_SPECIALIST'], queue: 'IMMEDIATE_RISK', identity: false },
+      { name: 'lead', roles: ['LEAD'], queue: 'IMMEDIATE_RISK', identity: true },
+    ];
+    const tokens: Record<string, string> = {};
+    for (const r of readers) tokens[r.name] = await token(`page-${r.name}`, r.roles, `Page ${r.name}`);
+    // Each reader's record is created on first sight, before the pages whose statements are counted.
+    for (const r of readers) await server.gql('{ __typename }', {}, { token: tokens[r.name] });
+    const categories = ['MINOR_PHYSICAL_ALTERCATION', 'PHYSICAL_CHILD_ABUSE_MEDIA', 'CHILD_SEXUAL_EXPLOITATION'] as const;
+    for (let i = 0; i < 4; i++) {
+      for (const [category, childAtImmediateRisk] of [...categories.map((c) => [c, true] as const), ['MINOR_PHYSICAL_ALTERCATION', false] as const]) {
+        const contentId = `content-${hex(4)}`;
+        for (let r = 0; r < 1 + (i % 2); r++) {
+          const filed = await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, {
+            i: { contentId, category, childAtImmediateRisk, reporterAccountId: `acct-${hex(3)}`, contactEmail: 'reporter@example.com', description: 'placeholder description' },
+          });
+          expect(filed.data.submitReport.__typename).toBe('SubmitReportSuccess');
+        }
+      }
+    }
+    // A lead holds one case and assesses it: an assignee, a lease, an assessment and more audit events to carry.
+    const waitingMinor = await server.app.db.prisma.case.findFirstOrThrow({ where: { queue: 'IMMEDIATE_RISK', category: 'MINOR_PHYSICAL_ALTERCATION', status: 'OPEN' } });
+    const claimed = await server.gql(`mutation($id: ID!) { claimCase(id: $id) { __typename ... on ClaimCaseSuccess { case { id category } } } }`, { id: waitingMinor.id }, { token: tokens.lead });
+    const held = claimed.data.claimCase.case;
+    const assessed = await server.gql(`mutation($i: AssessmentInput!) { submitAssessment(input: $i) { __typename } }`, { i: { caseId: held.id, category: held.category, ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false, childAtImmediateRisk: true } }, { token: tokens.lead });
+    expect(assessed.data.submitAssessment.__typename).toBe('SubmitAssessmentSuccess');
+
+    const CASE = `id status category priority slaDueAt reportCount updatedAt version leaseExpiresAt
+      assignee { id name }
+      reports(first: 10) { totalCount edges { node { id createdAt reporterAccountId contactEmail } } }
+      assessments { id reviewer { name } recommendation { actions } }
+      decision { id decidedBy { name } }
+      auditTrail { seq action at }`;
+    const PAGED = `query($queue: QueueName!, $after: String) { queue(name: $queue) { openCount cases(first: 3, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${CASE} } } } } }`;
+    /** Errors by where in the case they arose (field authorization), whichever path led to the case. */
+    const caseErrors = (errors: any[] | undefined, prefix: number) =>
+      (errors ?? []).map((e) => ({ message: e.message, at: e.path.slice(prefix).join('.') })).sort((a, b) => a.at.localeCompare(b.at));
+
+    for (const reader of readers) {
+      const bearer = tokens[reader.name]!;
+      const expected = await server.app.db.prisma.case.findMany({
+        where: { queue: reader.queue, status: { in: ['OPEN', 'IN_REVIEW'] }, category: { in: handledCategories(reader.roles) } },
+        orderBy: [{ priority: 'asc' }, { slaDueAt: 'asc' }, { id: 'asc' }],
+        select: { id: true },
+      });
+      expect(expected.length).toBeGreaterThan(3);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 2; page++) {
+        recorded = [];
+        const res: any = await server.gql(PAGED, { queue: reader.queue, after }, { token: bearer });
+        const pageStatements = recorded;
+        recorded = null;
+        if (!res.data) throw new Error(JSON.stringify(res.errors));
+        const { queue } = res.data;
+        expect(queue.openCount).toBe(expected.length);
+        expect(queue.cases.totalCount).toBe(expected.length);
+        expect(queue.cases.pageInfo.hasNextPage).toBe(seen.length + queue.cases.edges.length < expected.length);
+        expect(pageStatements).toEqual([expect.stringMatching(/json_agg/)]);
+        for (const [n, edge] of queue.cases.edges.entries()) {
+          seen.push(edge.node.id);
+          // The same case read through Prisma by the case query, with the same selection and the same caller.
+          const single: any = await server.gql(`query($id: ID!) { case(id: $id) { ${CASE} } }`, { id: edge.node.id }, { token: bearer });
+          expect(edge.node).toEqual(single.data.case);
+          const mine = (res.errors ?? []).filter((e: any) => e.path[3] === n);
+          expect(caseErrors(mine, 5)).toEqual(caseErrors(single.errors, 1));
+        }
+        // Reporter identity stays hidden from those who may not read it, whichever path loaded it.
+        const identityErrors = (res.errors ?? []).filter((e: any) => ['reporterAccountId', 'contactEmail'].includes(e.path.at(-1)));
+        expect(identityErrors.length === 0).toBe(reader.identity);
+        after = queue.cases.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(expected.slice(0, 6).map((c) => c.id));
+      if (reader.name === 'lead') expect(seen).toContain(held.id);
+    }
+  });
+
+  it("the reviewer client's ReviewQueue operation (openCount, oldestOpenSince, a page with cursors) is one statement", async () => {
+    const reviewer = await token('page-review-queue', ['REVIEWER']);
+    for (let i = 0; i < 3; i++) {
+      await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' } });
+    }
+    const client = await new ContractClient(server).load();
+    await client.op('ReviewQueue', { queue: 'MINOR_PHYSICAL_ALTERCATION', first: 1 }, reviewer); // the reviewer record is created on first sight
+    const where = { queue: 'MINOR_PHYSICAL_ALTERCATION' as const, status: { in: ['OPEN' as const, 'IN_REVIEW' as const] }, category: { in: ['MINOR_PHYSICAL_ALTERCATION' as const] } };
+    const { _min, _count } = await server.app.db.prisma.case.aggregate({ where, _min: { createdAt: true }, _count: true });
+    let after: string | null = null;
+    for (let page = 0; page < 2; page++) {
+      recorded = [];
+      const res: any = await client.op('ReviewQueue', { queue: 'MINOR_PHYSICAL_ALTERCATION', first: 2, after }, reviewer);
+      const sent = recorded;
+      recorded = null;
+      expect(res.errors).toBeUndefined();
+      expect(sent).toHaveLength(1);
+      expect(res.data.queue.openCount).toBe(_count);
+      expect(res.data.queue.oldestOpenSince).toBe(_min.createdAt!.toISOString());
+      after = res.data.queue.cases.pageInfo.endCursor;
+    }
+  });
+
+  it("the page's statement returns each case as Prisma does, dates, BigInts and JSON included, and declines what it does not translate", async () => {
+    const lead = await token('page-rows', ['LEAD']);
+    for (let i = 0; i < 5; i++) {
+      await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description', mediaHashes: [{ algorithm: 'SHA256', value: hex(32) }] } });
+    }
+    const claimed = await server.gql(`mutation { claimNextCase(queue: MINOR_PHYSICAL_ALTERCATION) { ... on ClaimNextCaseSuccess { case { id } } } }`, {}, { token: lead });
+    await server.gql(`mutation($i: AssessmentInput!) { submitAssessment(input: $i) { __typename } }`, { i: { caseId: claimed.data.claimNextCase.case.id, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'NON_ABUSIVE', excessivelyGraphic: false } }, { token: lead });
+    const filter = { queue: 'MINOR_PHYSICAL_ALTERCATION', statuses: ['OPEN', 'IN_REVIEW'], categories: ['MINOR_PHYSICAL_ALTERCATION'] };
+    const where = { queue: 'MINOR_PHYSICAL_ALTERCATION' as const, status: { in: ['OPEN' as const, 'IN_REVIEW' as const] }, category: { in: ['MINOR_PHYSICAL_ALTERCATION' as const] } };
+    const orderBy = [{ priority: 'asc' as const }, { slaDueAt: 'asc' as const }, { id: 'asc' as const }];
+    const queries: Array<Record<string, unknown>> = [
+      {
+        take: 8,
+        skip: 0,
+        include: {
+          assignee: true,
+          escalatedBy: { select: { name: true } },
+          reports: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 2, select: { id: true, createdAt: true, mediaHashes: true, case: { select: { status: true, decidedAt: true } } } },
+          mediaHashes: { orderBy: { createdAt: 'asc' }, select: { algorithm: true, value: true } },
+          assessments: { orderBy: { createdAt: 'asc' }, include: { reviewer: true, decisions: true } },
+          decisions: { orderBy: { decidedAt: 'desc' }, take: 1, include: { decidedBy: { select: { id: true, name: true } } } },
+          _count: { select: { reports: true, assessments: true } },
+        },
+      },
+      { take: 3, skip: 0, select: { id: true, priority: true, slaDueAt: true, leaseExpiresAt: true } },
+    ];
+    const all = await server.app.db.prisma.case.findMany({ where, orderBy, select: { id: true } });
+    expect(all.length).toBeGreaterThan(3);
+    queries.push({ ...queries[1], cursor: { id: all[1]!.id }, skip: 1 });
+    for (const query of queries) {
+      const page = await queuePage(server.app.db, query, filter, { auditTrail: true });
+      const expected = await server.app.db.prisma.case.findMany({ ...query, where, orderBy } as never);
+      expect(page).not.toBeNull();
+      expect(page!.rows).toEqual(expected);
+      expect(page!.total).toBe(all.length);
+      for (const row of expected as Array<{ id: string }>) {
+        expect(page!.auditTrails!.get(row.id)).toEqual(await server.app.db.prisma.auditEvent.findMany({ where: { caseId: row.id }, orderBy: { seq: 'asc' } }));
+      }
+    }
+    // A cursor whose case has left the queue since (here: one in another queue) goes on from where that case stands in
+    // the order, leaving none out; Prisma's cursor with skip 1 would skip the first case after it.
+    const moved = await submitReport(server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '192.0.2.45' }), { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION', childAtImmediateRisk: true });
+    const elsewhere = await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: moved.report.caseId } });
+    expect(elsewhere.queue).toBe('IMMEDIATE_RISK');
+    const keyed = await server.app.db.prisma.case.findMany({ where, orderBy, select: { id: true, priority: true, slaDueAt: true } });
+    const key = (c: { priority: number; slaDueAt: Date; id: string }) => [c.priority, c.slaDueAt.getTime(), c.id] as const;
+    const later = keyed.filter((c) => {
+      const [a, b] = [key(c), key(elsewhere)];
+      return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] > b[2];
+    });
+    const resumed = await queuePage(server.app.db, { take: keyed.length + 1, skip: 1, cursor: { id: elsewhere.id }, select: { id: true } }, filter, { auditTrail: false });
+    expect(resumed!.rows).toEqual(later.map((c) => ({ id: c.id })));
+
+    // What it does not translate, it declines, and the page is read through Prisma.
+    for (const query of [
+      { take: 3, select: { id: true, reports: { where: { category: 'MINOR_PHYSICAL_ALTERCATION' } } } },
+      { take: 3, select: { id: true, reports: { cursor: { id: all[0]!.id }, skip: 1 } } },
+      { take: 3, omit: { contentId: true } },
+      { take: 3, select: { id: true, reports: { orderBy: { case: { priority: 'asc' } } } } },
+      { take: -3, select: { id: true } },
+    ]) {
+      expect(queuePageStatement(query, filter, { auditTrail: false })).toBeNull();
+    }
+  });
+
+  it('a page whose selection the statement does not translate is read through Prisma, with the same answer', async () => {
+    const lead = await token('page-fallback', ['LEAD']);
+    const contentId = `content-${hex(4)}`;
+    for (let r = 0; r < 3; r++) {
+      await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId, category: 'MINOR_PHYSICAL_ALTERCATION', reporterAccountId: `acct-${hex(3)}` } });
+    }
+    // The last reports of each case: a backward nested connection (a negative take), which the statement declines.
+    const FIELDS = `id reportCount reports(last: 1) { totalCount edges { node { id reporterAccountId } } }`;
+    recorded = [];
+    const page = await server.gql(`{ queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: 5) { totalCount edges { node { ${FIELDS} } } } } }`, {}, { token: lead });
+    const sent = recorded;
+    recorded = null;
+    expect(page.errors).toBeUndefined();
+    expect(sent.some((q) => /json_agg/.test(q))).toBe(false);
+    const where = { queue: 'MINOR_PHYSICAL_ALTERCATION' as const, status: { in: ['OPEN' as const, 'IN_REVIEW' as const] } };
+    const ordered = await server.app.db.prisma.case.findMany({ where, orderBy: [{ priority: 'asc' }, { slaDueAt: 'asc' }, { id: 'asc' }], take: 5, select: { id: true } });
+    const count = await server.app.db.prisma.case.count({ where });
+    expect(page.data.queue.openCount).toBe(count);
+    expect(page.data.queue.cases.totalCount).toBe(count);
+    expect(page.data.queue.cases.edges.map((e: any) => e.node.id)).toEqual(ordered.map((c) => c.id));
+    for (const edge of page.data.queue.cases.edges) {
+      const single = await server.gql(`query($id: ID!) { case(id: $id) { ${FIELDS} } }`, { id: edge.node.id }, { token: lead });
+      expect(edge.node).toEqual(single.data.case);
+    }
+  });
+
+  it("the page's statement reads the queue through its partial index of waiting cases, in page order", async () => {
+    const reviewer = await token('page-plan', ['REVIEWER']);
+    const first = await server.gql(`{ queue(name: MINOR_PHYSICAL_ALTERCATION) { cases(first: 2) { pageInfo { endCursor } } } }`, {}, { token: reviewer });
+    const QUERY = `query($after: String) { queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: 5, after: $after) { totalCount edges { node { id priority assignee { name } } } } } }`;
+    for (const after of [null, first.data.queue.cases.pageInfo.endCursor as string]) {
+      const sent: Array<{ text: string; values: unknown[] }> = [];
+      const counting = pg.Client.prototype.query;
+      pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+        const [config, values] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
+        const statement = typeof config === 'string' ? { text: config, values: values ?? [] } : { text: config.text, values: config.values ?? [] };
+        if (/json_agg/.test(statement.text)) sent.push(statement);
+        return (counting as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof counting;
+      try {
+        const res = await server.gql(QUERY, { after }, { token: reviewer });
+        expect(res.errors).toBeUndefined();
+      } finally {
+        pg.Client.prototype.query = counting;
+      }
+      expect(sent).toHaveLength(1);
+      const plan = JSON.stringify(
+        await server.app.db.prisma.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off');
+          return tx.$queryRawUnsafe(`EXPLAIN (FORMAT JSON) ${sent[0]!.text}`, ...sent[0]!.values);
+        }),
+      );
+      expect(plan).toContain('Case_waiting_queue_priority_slaDueAt_id_idx');
+      // The cases come off the index in page order: nothing sorts them before the LIMIT.
+      expect(plan).not.toMatch(/"Node Type":\s*"Sort"/);
+    }
   });
 
   it('a report on new content is three statements: BEGIN with its folding lock, the intake statement, COMMIT', async () => {

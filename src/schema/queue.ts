@@ -1,5 +1,5 @@
 // Queues: what waits, claiming and releasing work, and live updates.
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { initContextCache } from '@pothos/core';
 import { OVERSIGHT_ROLES, REVIEWING_ROLES, builder } from './builder.js';
 import { createLoaders } from './context.js';
@@ -15,6 +15,7 @@ import { ExposureCapReachedError, NoCaseAvailableError, NotQualifiedError, Versi
 import { assignCase, claimCase, claimNextCase, escalateCase, releaseCase, renewLease, unassignCase, type ClaimResult } from '../services/claims.js';
 import type { QueueEvent } from '../services/context.js';
 import { moveCase } from '../services/moves.js';
+import { queuePage, type QueueFilter, type QueuePage } from '../services/queue-page.js';
 import type { GraphQLContext } from './context.js';
 import type { CaseStatus } from '../generated/prisma/enums.js';
 
@@ -34,17 +35,59 @@ const queueWhere = (ctx: GraphQLContext, queue: QueueName) => ({
   category: { in: handledCategories(ctx.user?.roles ?? []) },
 });
 
+const queueFilter = (ctx: GraphQLContext, queue: QueueName): QueueFilter => ({ queue, statuses: waiting(queue), categories: handledCategories(ctx.user?.roles ?? []) });
+
+/** The page statement each queue of this request ran, if any: it carries what openCount, oldestOpenSince and totalCount answer. */
+const pages = new WeakMap<object, Promise<QueuePage | null>>();
+
+/**
+ * The page statement of this queue field, if its selection has one. The queue's fields resolve together, so this waits
+ * one turn of the event loop for the page to start; openCount and oldestOpenSince then read what the page's statement
+ * carries, and run a query of their own only without one (or when the page was read through Prisma).
+ */
+async function pageAlongside(q: { name: QueueName }): Promise<QueuePage | null> {
+  if (!pages.has(q)) await new Promise((resolve) => setImmediate(resolve));
+  return (await pages.get(q)) ?? null;
+}
+
+/** The cases waiting in the queue for this caller. */
+async function waitingCount(q: { name: QueueName }, ctx: GraphQLContext): Promise<number> {
+  const page = await pageAlongside(q);
+  return page ? page.total : ctx.prisma.case.count({ where: queueWhere(ctx, q.name) });
+}
+
+/** Whether the connection's nodes select Case.auditTrail (through fragments too): the statement then carries it. */
+function selectsAuditTrail(info: GraphQLResolveInfo): boolean {
+  const fields = (set: SelectionSetNode | undefined, name: string): FieldNode[] =>
+    (set?.selections ?? []).flatMap((s) =>
+      s.kind === Kind.FIELD
+        ? s.name.value === name
+          ? [s]
+          : []
+        : s.kind === Kind.INLINE_FRAGMENT
+          ? fields(s.selectionSet, name)
+          : fields(info.fragments[s.name.value]?.selectionSet, name),
+    );
+  const nodes = info.fieldNodes.flatMap((f) => [
+    ...fields(f.selectionSet, 'nodes'),
+    ...fields(f.selectionSet, 'edges').flatMap((e) => fields(e.selectionSet, 'node')),
+  ]);
+  return nodes.some((n) => fields(n.selectionSet, 'auditTrail').length > 0);
+}
+
 const Queue = builder.objectRef<{ name: QueueName }>('Queue').implement({
   interfaces: [NodeRef],
   fields: (t) => ({
     id: t.id({ description: 'Stable: Queue:<name>', resolve: (q) => queueNodeId(q.name) }),
     name: t.field({ type: QueueNameEnum, resolve: (q) => q.name }),
-    openCount: t.int({ resolve: (q, _a, ctx) => ctx.prisma.case.count({ where: queueWhere(ctx, q.name) }) }),
+    openCount: t.int({ resolve: (q, _a, ctx) => waitingCount(q, ctx) }),
     oldestOpenSince: t.field({
       type: 'DateTime',
       nullable: true,
-      resolve: async (q, _a, ctx) =>
-        (await ctx.prisma.case.aggregate({ where: queueWhere(ctx, q.name), _min: { createdAt: true } }))._min.createdAt,
+      resolve: async (q, _a, ctx) => {
+        const page = await pageAlongside(q);
+        return page ? page.oldest : (await ctx.prisma.case.aggregate({ where: queueWhere(ctx, q.name), _min: { createdAt: true } }))._min.createdAt;
+      },
     }),
     cases: t.prismaConnection(
       {
@@ -52,13 +95,19 @@ const Queue = builder.objectRef<{ name: QueueName }>('Queue').implement({
         cursor: 'id',
         maxSize: 100,
         description: 'Most urgent first: by priority, then SLA due time',
-        totalCount: (q, _args, ctx) => ctx.prisma.case.count({ where: queueWhere(ctx, q.name) }),
-        resolve: (query, q, _args, ctx) =>
-          ctx.prisma.case.findMany({
-            ...query,
-            where: queueWhere(ctx, q.name),
-            orderBy: [{ priority: 'asc' }, { slaDueAt: 'asc' }, { id: 'asc' }],
-          }),
+        totalCount: (q, _args, ctx) => waitingCount(q, ctx),
+        resolve: async (query, q, _args, ctx, info) => {
+          // One statement for the page, its nested records, the audit trails and the count (src/services/queue-page.ts).
+          const page = queuePage(ctx.services, query, queueFilter(ctx, q.name), { auditTrail: selectsAuditTrail(info) });
+          pages.set(q, page);
+          const loaded = await page;
+          if (loaded) {
+            for (const [id, events] of loaded.auditTrails ?? []) ctx.loaders.auditTrail.prime(id, events as never);
+            return loaded.rows as never;
+          }
+          // A selection the statement does not translate: read through Prisma.
+          return ctx.prisma.case.findMany({ ...query, where: queueWhere(ctx, q.name), orderBy: [{ priority: 'asc' }, { slaDueAt: 'asc' }, { id: 'asc' }] });
+        },
       },
       {},
     ),

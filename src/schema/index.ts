@@ -8,6 +8,7 @@ import './report.js';
 import './case.js';
 import './case-note.js';
 import './case-search.js';
+import './bulk-actions.js';
 import './queue.js';
 import './assessment.js';
 import './decision.js';

@@ -246,6 +246,7 @@ export function newCaseSnapshot(c: NewCaseRow, now: Date): CaseSnapshot {
       knownHashMatch: false,
       escalationReason: null,
       escalationNote: null,
+      duplicateOfId: null,
       escalatedAt: null,
       escalatedById: null,
       assignee: null,

@@ -134,9 +134,9 @@ function normalised(selection: BulkSelection): unknown {
 }
 
 /**
- * The cases to act on, each once in the order given (by id), or newest first (by filter). The filter is narrowed to
- * what the caller may see, exactly as `cases(filter)`, with the caller's access as it stands now; more than
- * BULK_LIMIT matches is refused before anything changes.
+ * The cases to act on, each once in the order given (by id), or newest first (by filter) at the version matched. The
+ * filter is narrowed to what the caller may see, exactly as `cases(filter)`, with the caller's access as it stands
+ * now; more than BULK_LIMIT matches is refused before anything changes.
  */
 async function select(ctx: ServiceContext, user: { id: string; roles: Role[] }, selection: BulkSelection, action: BulkAction): Promise<BulkTarget[]> {
   const roles = await ctx.prisma.$transaction((tx) => currentRoles(tx, user));
@@ -146,9 +146,11 @@ async function select(ctx: ServiceContext, user: { id: string; roles: Role[] }, 
     const seen = new Set<string>();
     return selection.cases.filter((c) => !seen.has(c.id) && seen.add(c.id));
   }
-  const rows = await ctx.prisma.case.findMany({ where: caseSearchWhere(roles, selection.filter), orderBy: CASE_ORDER, take: BULK_LIMIT + 1, select: { id: true } });
+  const rows = await ctx.prisma.case.findMany({ where: caseSearchWhere(roles, selection.filter), orderBy: CASE_ORDER, take: BULK_LIMIT + 1, select: { id: true, version: true } });
   if (rows.length > BULK_LIMIT) throw new BulkLimitExceededError(BULK_LIMIT);
-  return rows.map((r) => ({ id: r.id }));
+  // Each case as the filter matched it: one changed since (claimed, moved, decided) is refused with
+  // VersionConflictError rather than acted on in a state the filter did not choose.
+  return rows.map((r) => ({ id: r.id, expectedVersion: r.version }));
 }
 
 interface StoredResult {

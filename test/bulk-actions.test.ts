@@ -86,6 +86,24 @@ describe('who may', () => {
     expect(await bulk(RELEASE, { select: { cases: [{ id: c.id }] } })).toMatchObject({ __typename: 'BulkCaseActionSuccess', doneCount: 1, results: [{ caseId: c.id, outcome: 'DONE', error: null }] });
   });
 
+  it('a lead whose LEAD role an admin withdrew is refused, whatever their token says, even a replay of their own key', async () => {
+    const former = await staff('bulk-former-lead', ['LEAD']);
+    const admin = await staff('bulk-admin', ['ADMIN']);
+    await staff('bulk-former-reviewer', ['REVIEWER']);
+    const c = await held('bulk-former-reviewer');
+    const input = { select: { cases: [{ id: c.id }] }, priority: 'P2', reason: 'placeholder reason', idempotencyKey: `former-${hex(6)}` };
+    expect(await bulk(MOVE, input, former)).toMatchObject({ __typename: 'BulkCaseActionSuccess', doneCount: 1 });
+    const set = `mutation($input: ReviewerAccessInput!) { setReviewerAccess(input: $input) { __typename } }`;
+    const revoke = await server.gql(set, { input: { reviewerId: 'bulk-former-lead', revokedRoles: ['LEAD'], suspended: false } }, { token: admin });
+    expect(revoke.data.setReviewerAccess.__typename).toMatch(/Success$/);
+    const before = await headSeq();
+    expect(await bulk(MOVE, input, former)).toMatchObject({ __typename: 'ForbiddenError' });
+    expect(await headSeq()).toBe(before);
+    expect(await bulk(MOVE, { ...input, priority: 'P3' }, former)).toMatchObject({ __typename: 'ForbiddenError' });
+    expect(await headSeq()).toBe(before);
+    expect(await stored(c.id)).toMatchObject({ version: c.version + 1, priority: 2 });
+  });
+
   it('refuses a request without exactly one selection, or with a bad key or reason, as ValidationError before any case', async () => {
     const c = await file();
     const before = await headSeq();

@@ -75,12 +75,15 @@ export async function bulkCaseAction(ctx: ServiceContext, action: BulkAction, se
   // The key is the caller's own: two leads may use the same one. It is stored hashed, with a hash of the request.
   const keyId = idempotencyKey ? sha256(`${user.id}\u0000${idempotencyKey}`) : null;
   const requestHash = sha256(canonicalJson({ action: move ? { kind: 'MOVE', ...move } : action, selection: normalised(selection) }));
+  // The caller's access as it stands now (a withdrawn role counts), before a replay answers anything.
+  const roles = await ctx.prisma.$transaction((tx) => currentRoles(tx, user));
+  if (!roles.includes('LEAD')) throw new ForbiddenError('This step needs one of: LEAD');
   if (keyId) {
     const earlier = await replay(ctx, keyId, requestHash);
     if (earlier) return earlier;
   }
 
-  const targets = await select(ctx, user, selection, action);
+  const targets = await select(ctx, roles, selection, action);
   const step = (unit: Unit, target: BulkTarget): Promise<Case | null> => {
     switch (action.kind) {
       case 'RELEASE':
@@ -138,9 +141,7 @@ function normalised(selection: BulkSelection): unknown {
  * filter is narrowed to what the caller may see, exactly as `cases(filter)`, with the caller's access as it stands
  * now; more than BULK_LIMIT matches is refused before anything changes.
  */
-async function select(ctx: ServiceContext, user: { id: string; roles: Role[] }, selection: BulkSelection, action: BulkAction): Promise<BulkTarget[]> {
-  const roles = await ctx.prisma.$transaction((tx) => currentRoles(tx, user));
-  if (!roles.includes('LEAD')) throw new ForbiddenError('This step needs one of: LEAD');
+async function select(ctx: ServiceContext, roles: Role[], selection: BulkSelection, action: BulkAction): Promise<BulkTarget[]> {
   if (action.kind === 'CLOSE_AS_DUPLICATE') await assertDuplicateTarget(ctx, roles, action.duplicateOfId);
   if (selection.cases) {
     const seen = new Set<string>();

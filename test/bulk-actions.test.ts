@@ -214,14 +214,15 @@ describe('selection by filter', () => {
     const account = `account-${hex(4)}`;
     const matching = [await file('MINOR_PHYSICAL_ALTERCATION', { reportedAccountId: account }), await file('MINOR_PHYSICAL_ALTERCATION', { reportedAccountId: account })];
     const decided = await file('MINOR_PHYSICAL_ALTERCATION', { reportedAccountId: account });
-    await server.app.db.prisma.case.update({ where: { id: decided.id }, data: { status: 'DECIDED' } });
+    const decidedPriority = (await server.app.db.prisma.case.update({ where: { id: decided.id }, data: { status: 'DECIDED' } })).priority;
     const other = await file();
     const res = await bulk(MOVE, { select: { filter: { reportedAccountId: account, status: ['OPEN'] } }, priority: 'P1', reason: 'placeholder reason' });
     expect(res.results.map((r: { caseId: string }) => r.caseId)).toEqual([matching[1]!.id, matching[0]!.id]);
     expect(res.doneCount).toBe(2);
     for (const c of matching) expect((await stored(c.id)).priority).toBe(1);
     expect(await stored(other.id)).toMatchObject({ version: other.version });
-    expect(await stored(decided.id)).toMatchObject({ status: 'DECIDED', priority: (await stored(decided.id)).priority });
+    expect(await stored(decided.id)).toMatchObject({ status: 'DECIDED', priority: decidedPriority });
+    expect(decidedPriority).not.toBe(1);
   });
 
   it('more than 1,000 cases, by filter or by id, is BulkLimitExceededError with nothing changed; 1,000 is allowed', async () => {

@@ -84,6 +84,10 @@ const MATRIX: Record<string, Caller[]> = {
   linkCases: REVIEWERS,
   unlinkCases: REVIEWERS,
   applyDecisionToLinkedCases: ['LEAD'],
+  // Issue 25: bulk actions on up to 1,000 cases, by leads, each case under its single-case guard.
+  bulkReleaseCases: ['LEAD'],
+  bulkMoveCases: ['LEAD'],
+  bulkCloseCasesAsDuplicate: ['LEAD'],
   // Issue 25: the reviewer holding a case hands it to the leads.
   escalateCase: REVIEWERS,
   renewLease: REVIEWERS,

@@ -280,6 +280,24 @@ describe('every caller may read every non-null field of its payload', () => {
     await expectCaseAsStored(applied.case);
   });
 
+  it('bulkMoveCases, bulkReleaseCases and bulkCloseCasesAsDuplicate, for leads', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const input = report('MINOR_PHYSICAL_ALTERCATION');
+      await walk('submitReport', { input }, 'ANONYMOUS');
+      ids.push((await server.app.db.prisma.case.findFirstOrThrow({ where: { contentId: input.contentId } })).id);
+    }
+    const [original, ...rest] = ids;
+    const select = { cases: rest.map((id) => ({ id })) };
+    const moved = await walk('bulkMoveCases', { input: { select, priority: 'P1', reason: 'placeholder reason' } }, 'LEAD');
+    expect(moved).toMatchObject({ doneCount: 2, results: rest.map((caseId) => ({ caseId, outcome: 'DONE' })) });
+    const released = await walk('bulkReleaseCases', { input: { select } }, 'LEAD');
+    expect(released).toMatchObject({ unchangedCount: 2 });
+    const closed = await walk('bulkCloseCasesAsDuplicate', { input: { select, duplicateOfId: original } }, 'LEAD');
+    expect(closed).toMatchObject({ doneCount: 2 });
+    for (const id of rest) expect((await current(id)).status).toBe('CLOSED');
+  });
+
   it('escalateCase, for each reviewing role holding a case', async () => {
     for (const [role, queue] of [
       ['REVIEWER', 'MINOR_PHYSICAL_ALTERCATION'],

@@ -495,6 +495,28 @@ describe('audit coverage', () => {
     ]);
   });
 
+  it('a lead moves, releases and closes cases as duplicates in bulk, as the reviewer UI sends it', async () => {
+    const original = await caseOfReport((await submit(report({}))).report.id);
+    const chosen = [await caseOfReport((await submit(report({}))).report.id), await caseOfReport((await submit(report({}))).report.id)];
+    const assigned = await client.op('AssignCase', { caseId: chosen[0]!.id, reviewerId: 'rev-1', expectedVersion: chosen[0]!.version }, t.lead);
+    expect(assigned.data.assignCase.__typename).toBe('AssignCaseSuccess');
+    const select = { cases: chosen.map((c) => ({ id: c.id })) };
+    const moved = await client.op('BulkMoveCases', { input: { select, priority: 'P1', reason: 'placeholder reason' } }, t.lead);
+    expect(moved.data.bulkMoveCases).toMatchObject({ __typename: 'BulkCaseActionSuccess', doneCount: 2 });
+    const released = await client.op('BulkReleaseCases', { input: { select, idempotencyKey: `release-${hex(6)}` } }, t.lead);
+    expect(released.data.bulkReleaseCases).toMatchObject({ __typename: 'BulkCaseActionSuccess', doneCount: 1, unchangedCount: 1 });
+    const closed = await client.op('BulkCloseCasesAsDuplicate', { input: { select, duplicateOfId: original.id } }, t.lead);
+    expect(closed.data.bulkCloseCasesAsDuplicate).toMatchObject({ __typename: 'BulkCaseActionSuccess', doneCount: 2 });
+    const refused = await client.op('BulkReleaseCases', { input: { select } }, t.reviewer);
+    expect(refused.data.bulkReleaseCases).toMatchObject({ __typename: 'ForbiddenError', message: 'Not authorized' });
+    const events = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: chosen[0]!.id, action: { in: ['case.moved', 'case.released', 'case.closed_as_duplicate'] } }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => [e.action, e.actorId])).toEqual([
+      ['case.moved', 'lead-1'],
+      ['case.released', 'lead-1'],
+      ['case.closed_as_duplicate', 'lead-1'],
+    ]);
+  });
+
   it('a reviewer escalates the case they hold to the leads, as the reviewer UI sends it', async () => {
     await server.app.db.prisma.case.updateMany({ where: { queue: 'MINOR_PHYSICAL_ALTERCATION', status: 'OPEN', assigneeId: null }, data: { status: 'CLOSED' } });
     await submit(report({}));

@@ -22,7 +22,7 @@ const DateTimeRange = builder.inputType('DateTimeRange', {
   }),
 });
 
-const CaseFilter = builder.inputType('CaseFilter', {
+export const CaseFilter = builder.inputType('CaseFilter', {
   description: 'Every field given must match (a list: any of its values). Each is served by an index.',
   fields: (t) => ({
     status: t.field({ type: [CaseStatusEnum] }),

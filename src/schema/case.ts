@@ -130,6 +130,17 @@ export const CaseRef = builder.prismaObject('Case', {
         resolve: (c) => c.decisions[0] ?? null,
       }),
       decisions: t.relation('decisions', { query: { orderBy: { decidedAt: 'asc' } } }),
+      duplicateOf: t.prismaField({
+        type: 'Case',
+        nullable: true,
+        description: 'The case this one was closed as a duplicate of (bulkCloseCasesAsDuplicate); null otherwise, or when it is not yours to see',
+        select: { duplicateOfId: true },
+        resolve: async (query, c, _a, ctx) => {
+          if (!c.duplicateOfId || !ctx.user) return null;
+          const found = await ctx.prisma.case.findUnique({ ...query, where: { id: c.duplicateOfId } });
+          return found && maySeeCase(ctx.user.roles, found.category) ? found : null;
+        },
+      }),
       notes: t.relation('notes', {
         description: 'Notes by the staff working the case, oldest first; readable by whoever may read the case',
         authScopes: (c) => ({ $any: { handlesCategory: c.category, oversight: true } }),

@@ -10,6 +10,7 @@ import './case-note.js';
 import './case-link.js';
 import './case-search.js';
 import './reported-account.js';
+import './bulk-actions.js';
 import './queue.js';
 import './assessment.js';
 import './decision.js';

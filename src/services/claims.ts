@@ -306,10 +306,19 @@ export async function requireLease(ctx: ServiceContext, unit: Unit, caseId: stri
 /** Hands a claimed case back to its queue. Leads may release anyone's claim. */
 export async function releaseCase(ctx: ServiceContext, caseId: string): Promise<Case> {
   requireUser(ctx);
-  return inTransaction(ctx, async (unit) => {
-    const { case: found } = await requireCaseAccess(ctx, unit, caseId, 'release');
-    return unassign(unit, found, 'case.released');
-  });
+  return inTransaction(ctx, async (unit) => (await releaseWithin(ctx, unit, caseId, { whenFree: 'refuse' }))!);
+}
+
+/**
+ * releaseCase's step within a unit of work (also each case of a bulk release): the release guard, then the release.
+ * A waiting case nobody holds is refused (`whenFree: 'refuse'`) or left as it is, answering null (`'skip'`: a bulk
+ * release retried). `expectedVersion`, when given, must be the case's version.
+ */
+export async function releaseWithin(ctx: ServiceContext, unit: Unit, caseId: string, options: { whenFree: 'refuse' | 'skip'; expectedVersion?: number | null }): Promise<Case | null> {
+  const { case: found } = await requireCaseAccess(ctx, unit, caseId, 'release');
+  if (options.whenFree === 'skip' && !found.assigneeId && (found.status === 'OPEN' || found.status === 'APPEALED')) return null;
+  if (options.expectedVersion != null && options.expectedVersion !== found.version) throw new VersionConflictError(found.version);
+  return unassign(unit, found, 'case.released');
 }
 
 /** Extends the caller's lease by the configured lease length from now. */

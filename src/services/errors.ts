@@ -51,8 +51,16 @@ export class InvalidTransitionError extends DomainError {
 
 export class IdempotencyConflictError extends DomainError {
   readonly code = 'IDEMPOTENCY_KEY_REUSED';
-  constructor() {
-    super('This idempotency key was already used for a different report');
+  constructor(message = 'This idempotency key was already used for a different report') {
+    super(message);
+  }
+}
+
+/** A bulk action's selection holds more cases than one request may change; nothing was changed. */
+export class BulkLimitExceededError extends DomainError {
+  readonly code = 'BULK_LIMIT_EXCEEDED';
+  constructor(readonly limit: number) {
+    super(`The selection holds more than ${limit} cases: narrow it; nothing was changed`);
   }
 }
 

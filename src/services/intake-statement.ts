@@ -286,6 +286,7 @@ export function newCaseSnapshot(c: NewCaseRow, now: Date): CaseSnapshot {
       knownHashMatch: false,
       escalationReason: null,
       escalationNote: null,
+      duplicateOfId: null,
       escalatedAt: null,
       escalatedById: null,
       priorViolations: c.priorViolations ?? 0,

@@ -19,6 +19,11 @@ export const TRANSITIONS = {
   nextAppeal: { from: ['APPEALED'], to: 'APPEALED' },
   reverseOnAppeal: { from: ['APPEALED'], to: 'CLOSED' },
   reopenOnAppeal: { from: ['APPEALED'], to: 'OPEN' },
+  /**
+   * A lead closes a waiting or held case as a duplicate of another case, which stands for it (its decision, if any, is
+   * the other case's). Not a decision: nothing is enforced, and with no decision of its own there is nothing to appeal.
+   */
+  closeAsDuplicate: { from: ['OPEN', 'IN_REVIEW'], to: 'CLOSED' },
 } as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus }>;
 
 export type Transition = keyof typeof TRANSITIONS;
@@ -30,6 +35,7 @@ const MESSAGES: Partial<Record<Transition, string>> = {
   assess: 'Only a case you have claimed and are reviewing can be assessed',
   appeal: 'Only a decided case can be appealed',
   release: 'Only a case under review can be released',
+  closeAsDuplicate: 'Only a waiting or held case can be closed as a duplicate',
 };
 
 /** Returns the status the transition leads to, or throws a typed error naming the current status. */

@@ -105,6 +105,8 @@ describe('the case state machine (src/services/workflow.ts)', () => {
     nextAppeal: { from: ['APPEALED'], to: 'APPEALED' },
     reverseOnAppeal: { from: ['APPEALED'], to: 'CLOSED' },
     reopenOnAppeal: { from: ['APPEALED'], to: 'OPEN' },
+    // Issue 25: a lead closes a waiting or held case as a duplicate of another case, which stands for it.
+    closeAsDuplicate: { from: ['OPEN', 'IN_REVIEW'], to: 'CLOSED', message: 'Only a waiting or held case can be closed as a duplicate' },
   };
   const STATUSES: CaseStatus[] = ['OPEN', 'IN_REVIEW', 'DECIDED', 'APPEALED', 'CLOSED'];
 

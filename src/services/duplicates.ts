@@ -1,0 +1,64 @@
+// Duplicates: a lead closes a case as a duplicate of another case, which stands for it. The case leaves its queue
+// without a decision of its own (workflow step `closeAsDuplicate`), and names the case it duplicates.
+import type { Case } from '../generated/prisma/client.js';
+import type { ServiceContext } from './context.js';
+import { NotFoundError, ValidationError, VersionConflictError } from './errors.js';
+import { maySeeCase, visibleCase } from './access.js';
+import type { Unit } from './transaction.js';
+import { isUuid } from './validation.js';
+import type { Role } from '../policy/index.js';
+import { transition } from './workflow.js';
+
+/**
+ * Within a unit of work: closes a waiting or held case (leads) as a duplicate of `duplicateOfId`, handing back any
+ * lease on it. Answers null, writing nothing, when the case is already closed as a duplicate of that case (a retry).
+ * The case it duplicates must exist, be visible to the lead, and not itself be closed as a duplicate (name the case
+ * that stands for both). `expectedVersion`, when given, must be the case's version.
+ */
+export async function closeAsDuplicateWithin(ctx: ServiceContext, unit: Unit, caseId: string, duplicateOfId: string, expectedVersion?: number | null): Promise<Case | null> {
+  const { case: found, roles } = await visibleCase(ctx, unit, caseId, { anyOf: ['LEAD'] });
+  if (found.id === duplicateOfId) throw new ValidationError([{ path: 'duplicateOfId', message: 'a case cannot be a duplicate of itself' }]);
+  if (found.status === 'CLOSED' && found.duplicateOfId === duplicateOfId) return null;
+  const status = transition(found.status, 'closeAsDuplicate');
+  if (expectedVersion != null && expectedVersion !== found.version) throw new VersionConflictError(found.version);
+  const original = await unit.tx.case.findUnique({ where: { id: duplicateOfId }, select: { id: true, category: true, duplicateOfId: true } });
+  if (!original || !maySeeCase(roles, original.category)) throw new NotFoundError('The case it duplicates');
+  if (original.duplicateOfId) {
+    throw new ValidationError([{ path: 'duplicateOfId', message: 'that case is itself closed as a duplicate: name the case that stands for both' }]);
+  }
+  const updated = await unit.tx.case.update({
+    where: { id: found.id },
+    data: {
+      status,
+      closedAt: unit.now,
+      duplicateOfId: original.id,
+      assigneeId: null,
+      leaseExpiresAt: null,
+      escalationReason: null,
+      escalatedAt: null,
+      escalatedById: null,
+      escalationNote: null,
+      version: { increment: 1 },
+    },
+  });
+  unit.audit({
+    action: 'case.closed_as_duplicate',
+    entityType: 'Case',
+    entityId: found.id,
+    caseId: found.id,
+    changes: { status: { from: found.status, to: status }, duplicateOfId: original.id, assigneeId: { from: found.assigneeId, to: null } },
+  });
+  unit.publish({ kind: 'RESOLVED', queue: found.queue, caseId: found.id, category: found.category });
+  return updated;
+}
+
+/** Checked before a bulk close touches any case: the case named as the original exists and the caller may see it. */
+export async function assertDuplicateTarget(ctx: ServiceContext, roles: readonly Role[], duplicateOfId: string): Promise<void> {
+  const original = isUuid(duplicateOfId)
+    ? await ctx.prisma.case.findUnique({ where: { id: duplicateOfId }, select: { category: true, duplicateOfId: true } })
+    : null;
+  if (!original || !maySeeCase(roles, original.category)) throw new NotFoundError('The case it duplicates');
+  if (original.duplicateOfId) {
+    throw new ValidationError([{ path: 'duplicateOfId', message: 'that case is itself closed as a duplicate: name the case that stands for both' }]);
+  }
+}

@@ -39,6 +39,7 @@ import { useRetryAfter } from './plugins/retry-after.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useNoIntrospection } from './plugins/no-introspection.js';
 import { useHealthz, useReadyz } from './plugins/probes.js';
+import { useCompiledExecution } from './plugins/compiled-execution.js';
 
 export { MAX_BODY_BYTES };
 export type { ServerContext };
@@ -51,6 +52,11 @@ export interface AppOptions {
   /** Overrides the CyberTipline built from the configuration (null: none). */
   ncmec?: CyberTipline | null;
   now?: () => Date;
+  /**
+   * Executes operations compiled by graphql-jit (src/plugins/compiled-execution.ts) instead of graphql-js's
+   * interpreter; on unless false. Not configuration: the benchmark's servers turn it off to measure both in one run.
+   */
+  compiledExecution?: boolean;
 }
 
 export interface App {
@@ -178,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       useEndStreamsAtTokenExpiry(),
       useOperationMetrics(metrics),
       useRetryAfter(),
+      ...(options.compiledExecution === false ? [] : [useCompiledExecution()]),
     ],
     context: createContextFactory({ config, db, live, metrics, identityProvider, intakeLimiter, serviceContext, reviewers }),
   });

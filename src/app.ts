@@ -39,6 +39,7 @@ import { useRetryAfter } from './plugins/retry-after.js';
 import { useQueryLimits } from './plugins/query-limits.js';
 import { useNoIntrospection } from './plugins/no-introspection.js';
 import { useHealthz, useReadyz } from './plugins/probes.js';
+import { useCompiledExecution } from './plugins/compiled-execution.js';
 
 export { MAX_BODY_BYTES };
 export type { ServerContext };
@@ -51,6 +52,13 @@ export interface AppOptions {
   /** Overrides the CyberTipline built from the configuration (null: none). */
   ncmec?: CyberTipline | null;
   now?: () => Date;
+  /**
+   * Executes queries and mutations compiled by graphql-jit (src/plugins/compiled-execution.ts) instead of graphql-js's
+   * interpreter. Off unless true, and not configuration: the benchmark's servers turn it on to measure both in one run.
+   * BENCHMARKS.md says why it is off: under it a page's DataLoader batches split with the page's size
+   * (test/queries.test.ts), and it measured no faster here.
+   */
+  compiledExecution?: boolean;
 }
 
 export interface App {
@@ -178,6 +186,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       useEndStreamsAtTokenExpiry(),
       useOperationMetrics(metrics),
       useRetryAfter(),
+      ...(options.compiledExecution === true ? [useCompiledExecution()] : []),
     ],
     context: createContextFactory({ config, db, live, metrics, identityProvider, intakeLimiter, serviceContext, reviewers }),
   });

@@ -9,6 +9,8 @@ export interface LoadOptions {
   /** Returns a reason when a response body is wrong. */
   check: (body: any) => string | null;
   headers?: Record<string, string>;
+  /** Headers built per request (e.g. a different reviewer's token each time), over `headers`. */
+  requestHeaders?: () => Record<string, string>;
   connections: number;
   seconds: number;
   repetitions: number;
@@ -40,7 +42,11 @@ async function once(options: LoadOptions, seconds: number) {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...options.headers },
-        setupRequest: (request) => ({ ...request, body: JSON.stringify(options.body()) }),
+        setupRequest: (request) => ({
+          ...request,
+          ...(options.requestHeaders ? { headers: { ...request.headers, ...options.requestHeaders() } } : {}),
+          body: JSON.stringify(options.body()),
+        }),
         onResponse: (status: number, body: string) => {
           let problem: string | null = null;
           try {

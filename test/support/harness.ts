@@ -87,7 +87,9 @@ export async function startServer(env: Record<string, string> = {}, shared?: Tes
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
   });
-  const app = await buildApp({ config, database: database.db, ...(options.logger ? { logger: options.logger } : {}) });
+  // TEST_COMPILED_EXECUTION=1 runs a test file with queries and mutations compiled (src/plugins/compiled-execution.ts).
+  const compiledExecution = process.env.TEST_COMPILED_EXECUTION === '1';
+  const app = await buildApp({ config, database: database.db, compiledExecution, ...(options.logger ? { logger: options.logger } : {}) });
   const listen = options.listen !== false;
   const port = listen ? (await app.start(0, '127.0.0.1')).port : 0;
   const url = listen ? `http://127.0.0.1:${port}/graphql` : 'http://in-process/graphql';

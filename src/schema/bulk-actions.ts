@@ -1,12 +1,11 @@
 // Bulk actions (leads): release, move or close as duplicate up to 1,000 cases by id or by a `cases` filter, answered
 // with a result per case. Each case goes through the single-case step in a transaction of its own
 // (src/services/bulk-actions.ts); a retry with the same idempotency key answers the first result again.
-import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { builder } from './builder.js';
 import { CaseFilter } from './case-search.js';
 import { PriorityEnum, QueueNameEnum } from './enums.js';
-import { COMMON_ERRORS, ErrorInterface } from './errors.js';
-import { BulkLimitExceededError, DomainError, IdempotencyConflictError } from '../services/errors.js';
+import { COMMON_ERRORS, ErrorInterface, errorValue } from './errors.js';
+import { BulkLimitExceededError, IdempotencyConflictError } from '../services/errors.js';
 import { BULK_LIMIT, bulkCaseAction, type BulkCaseResult, type BulkResult, type BulkSelection } from '../services/bulk-actions.js';
 
 const BulkCaseOutcomeEnum = builder.enumType('BulkCaseOutcome', {
@@ -27,7 +26,7 @@ const BulkCaseResultRef = builder.objectRef<BulkCaseResult>('BulkCaseResult').im
       nullable: true,
       description: 'Why the case was refused: the error the single-case mutation answers (a case you may not see is NotFoundError, like a missing one)',
       // As the errors plugin answers a result union's error member: wrapped, so GraphQL does not take it for a failure.
-      resolve: (r) => (r.error ? (wrapErrorIfMatches(r.error, [DomainError as unknown as new (...args: never[]) => DomainError]) as DomainError) : null),
+      resolve: (r) => (r.error ? errorValue(r.error) : null),
     }),
   }),
 });

@@ -16,6 +16,7 @@ import {
   VersionConflictError,
   type FieldIssue,
 } from '../services/errors.js';
+import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { builder } from './builder.js';
 import { RoleEnum } from './enums.js';
 
@@ -33,17 +34,15 @@ const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
 
 /**
  * A domain error as a field's value rather than as a resolver's outcome (GraphQL treats any returned `Error` as a
- * failure of the field): its properties, with the error kept to tell its type by.
+ * failure of the field): wrapped as the errors plugin wraps a result union's error member, so the error types below
+ * resolve it. Used by fields that answer one error per item (bulk actions, decisions applied to linked cases).
  */
-export const errorValue = (error: DomainError): DomainError => ({ ...error, message: error.message, code: error.code, wrapped: error }) as unknown as DomainError;
-
-/** Whether a value is an error of this class, thrown or carried as a field's value (`errorValue`). */
-const is = (cls: abstract new (...args: never[]) => DomainError) => (value: unknown) =>
-  value instanceof cls || (typeof value === 'object' && value !== null && (value as { wrapped?: unknown }).wrapped instanceof cls);
+export const errorValue = (error: DomainError): DomainError =>
+  wrapErrorIfMatches(error, [DomainError as unknown as new (...args: never[]) => DomainError]) as DomainError;
 
 /** The object type of a domain error that carries nothing beyond `message` and `code`. */
 function errorType(cls: new (...args: never[]) => DomainError, name: string) {
-  builder.objectType(cls as new (...args: unknown[]) => DomainError, { name, interfaces: [ErrorInterface], isTypeOf: is(cls), fields: () => ({}) });
+  builder.objectType(cls as new (...args: unknown[]) => DomainError, { name, interfaces: [ErrorInterface], isTypeOf: (value) => value instanceof cls, fields: () => ({}) });
 }
 
 errorType(NotFoundError, 'NotFoundError');
@@ -58,32 +57,32 @@ errorType(AppealNotAllowedError, 'AppealNotAllowedError');
 builder.objectType(ValidationError, {
   name: 'ValidationError',
   interfaces: [ErrorInterface],
-  isTypeOf: is(ValidationError),
+  isTypeOf: (value) => value instanceof ValidationError,
   fields: (t) => ({ fields: t.field({ type: [FieldIssueRef], resolve: (e) => e.fields }) }),
 });
 builder.objectType(VersionConflictError, {
   name: 'VersionConflictError',
   interfaces: [ErrorInterface],
-  isTypeOf: is(VersionConflictError),
+  isTypeOf: (value) => value instanceof VersionConflictError,
   fields: (t) => ({ currentVersion: t.exposeInt('currentVersion') }),
 });
 builder.objectType(ExposureCapReachedError, {
   name: 'ExposureCapReachedError',
   interfaces: [ErrorInterface],
-  isTypeOf: is(ExposureCapReachedError),
+  isTypeOf: (value) => value instanceof ExposureCapReachedError,
   fields: (t) => ({ cap: t.exposeInt('cap') }),
 });
 builder.objectType(NotQualifiedError, {
   name: 'NotQualifiedError',
   description: 'The step needs a qualification (role) the caller does not hold now; `qualification` names it',
   interfaces: [ErrorInterface],
-  isTypeOf: is(NotQualifiedError),
+  isTypeOf: (value) => value instanceof NotQualifiedError,
   fields: (t) => ({ qualification: t.field({ type: RoleEnum, resolve: (e) => e.qualification }) }),
 });
 builder.objectType(RateLimitedError, {
   name: 'RateLimitedError',
   interfaces: [ErrorInterface],
-  isTypeOf: is(RateLimitedError),
+  isTypeOf: (value) => value instanceof RateLimitedError,
   fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
 });
 

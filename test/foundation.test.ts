@@ -63,6 +63,7 @@ describe('database target', () => {
 });
 
 describe('migrations', () => {
+  // The Prisma CLI and two embedded databases: over a minute on a loaded two-core machine (a CI run timed out at 60 s).
   it('applying every migration to an empty database yields exactly the schema in schema.prisma', async () => {
     const fromSchema = await prismaMigrateDiff('empty', join(ROOT, 'prisma/schema.prisma'));
     const a = await startEmbeddedPostgres('memory://');
@@ -84,7 +85,7 @@ describe('migrations', () => {
       await a.stop();
       await b.stop();
     }
-  });
+  }, 240_000);
 
   it('a migration changed after it was applied stops start-up with an error naming it', async () => {
     const migrations = readMigrations();

@@ -138,5 +138,14 @@ describe('teamExposure: every reviewer’s exposure today, for leads and admins'
       expect(res.errors?.map((e) => [e.message, e.extensions?.code]), roles.join()).toEqual([['Not authorized', 'FORBIDDEN']]);
       expect(res.data?.teamExposure ?? null, roles.join()).toBeNull();
     }
+    // Refused, the whole answer is null (a non-null list): still HTTP 200 with the same error, also for a client that
+    // asks for the GraphQL-over-HTTP media type.
+    const strict = await server.gql(TEAM, {}, { token: await token(`team-${hex(3)}`, ['ANALYST']), headers: { accept: 'application/graphql-response+json' } });
+    expect(strict.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Not authorized', 'FORBIDDEN']]);
+    expect(strict.data ?? null).toBeNull();
+    expect(strict.status).toBe(200);
+    const anonymous = await server.gql(TEAM, {}, { headers: { accept: 'application/graphql-response+json' } });
+    expect(anonymous.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Authentication required', 'UNAUTHENTICATED']]);
+    expect(anonymous.status).toBe(200);
   });
 });

@@ -37,13 +37,17 @@ async function hold(caseId: string, ctx: ServiceContext) {
 /** An altercation case decided REMOVE_CONTENT by a lead: the decision, the reported account and the notifier's token. */
 async function decidedCase() {
   const account = `account-${hex(4)}`;
-  const filed = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description', reportedAccountId: account });
+  const report = { contentId: `content-${hex(6)}`, category: 'MINOR_PHYSICAL_ALTERCATION' as const, description: 'placeholder description', reportedAccountId: account };
+  const filed = await submitReport(anonymous(), report);
+  // A second notice on the same content folds into the case: a second notifier.
+  const second = await submitReport(anonymous(), report);
   const caseId = filed.report.caseId;
+  expect(second.report.caseId).toBe(caseId);
   const decider = await user('appeal-guard-decider', ['LEAD']);
   await hold(caseId, decider);
   await submitAssessment(decider, { caseId, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'ABUSIVE', excessivelyGraphic: true });
   const { decision } = await decideCase(decider, { caseId, expectedVersion: (await caseOf(caseId)).version, actions: ['REMOVE_CONTENT'] });
-  return { caseId, decisionId: decision.id, account, followUpToken: filed.followUpToken };
+  return { caseId, decisionId: decision.id, account, followUpToken: filed.followUpToken, second: { reportId: second.report.id, followUpToken: second.followUpToken } };
 }
 
 async function refusal(promise: Promise<unknown>) {
@@ -67,6 +71,29 @@ describe('lodging an appeal (submitAppeal)', () => {
       });
     }
     expect(await prisma().appeal.count({ where: { decisionId } })).toBe(0);
+  });
+
+  it('refuses malformed input with a typed error naming each field, before anything else', async () => {
+    const { decisionId, followUpToken } = await decidedCase();
+    const e = await submitAppeal(anonymous(), { decisionId: 'not-a-uuid', followUpToken, statement: '   ' }).then(
+      () => null,
+      (error: unknown) => error as Error,
+    );
+    expect(e?.constructor.name).toBe('ValidationError');
+    expect(e?.message).toMatch(/decisionId: must be a decision id; statement: must not be empty/);
+    expect(await prisma().appeal.count({ where: { decisionId } })).toBe(0);
+  });
+
+  it('each notifier appeals once: a second notice’s notifier may appeal too, and the appeal names their report', async () => {
+    const { decisionId, followUpToken, second } = await decidedCase();
+    const first = await submitAppeal(anonymous(), { decisionId, followUpToken, statement: 'placeholder statement' });
+    const other = await submitAppeal(anonymous(), { decisionId, followUpToken: second.followUpToken, statement: 'placeholder statement' });
+    expect(other).toMatchObject({ appellantKind: 'NOTIFIER', reportId: second.reportId, status: 'PENDING' });
+    expect(first.reportId).not.toBe(second.reportId);
+    expect(await refusal(submitAppeal(anonymous(), { decisionId, followUpToken: second.followUpToken, statement: 'placeholder statement' }))).toMatchObject({
+      name: 'AppealNotAllowedError',
+      code: 'ALREADY_APPEALED',
+    });
   });
 
   it('a decision reversed on the affected account’s appeal cannot be appealed by the notifier', async () => {

@@ -114,6 +114,23 @@ describe('handing back a case its holder may no longer hold (releaseIfUnqualifie
   });
 });
 
+describe('handing back a case held by a suspended reviewer (releaseIfUnqualified)', () => {
+  it('releases it, whatever roles the suspended reviewer’s record still lists', async () => {
+    const system = server.app.serviceContext({ kind: 'SYSTEM', id: 'test' });
+    const holder = await user('suspended-holder', ['REVIEWER']);
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    // Suspension releases a reviewer's cases at once; should a lease reach a suspended reviewer some other way, it
+    // still goes back to the queue at the next check.
+    await prisma().reviewer.update({ where: { id: idOf(holder) }, data: { suspendedAt: new Date() } });
+    const held = await prisma().case.update({ where: { id: caseId }, data: { status: 'IN_REVIEW', assigneeId: idOf(holder), leaseExpiresAt: new Date(Date.now() + 60_000) } });
+    const released = await inTransaction(system, async (unit) => releaseIfUnqualified(unit, held, 'ACCESS_WITHDRAWN'));
+    expect(released).toBe(true);
+    expect(await caseOf(caseId)).toMatchObject({ status: 'OPEN', assigneeId: null });
+    const events = await prisma().auditEvent.findMany({ where: { caseId, action: 'case.released' } });
+    expect(events.map((e) => (e.changes as { reason?: string }).reason)).toEqual(['ACCESS_WITHDRAWN']);
+  });
+});
+
 describe('teamExposure: every reviewer’s exposure today, for leads and admins', () => {
   const TEAM = `{ teamExposure { reviewer { id } exposure { casesToday cap remaining capReached } lastClaimedAt } }`;
 

@@ -7,7 +7,7 @@ import type { Category, Role } from '../../src/policy/index.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { ensureReviewer, setReviewerAccess } from '../../src/services/reviewers.js';
 import { submitReport } from '../../src/services/intake.js';
-import { claimNextCase } from '../../src/services/claims.js';
+import { claimCase, claimNextCase } from '../../src/services/claims.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -72,6 +72,22 @@ describe('claimNextCase', () => {
     const taken: string[] = [];
     for (let i = 0; i < 50 && !taken.includes(altercation); i++) taken.push((await claimNextCase(specialist, 'MINOR_PHYSICAL_ALTERCATION')).case.id);
     expect(taken).toContain(altercation);
+  });
+
+  it('claimCase: choosing a case needs the lead or appeals role as the reviewer’s record stands, before any other check', async () => {
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    await prisma().case.update({ where: { id: caseId }, data: { status: 'APPEALED', queue: 'APPEALS' } });
+    try {
+      const withdrawn = await user('chooser-withdrawn', ['REVIEWER', 'APPEALS_REVIEWER']);
+      await setReviewerAccess(await user('chooser-admin', ['ADMIN']), { reviewerId: idOf(withdrawn), revokedRoles: ['APPEALS_REVIEWER'], suspended: false });
+      const expected = { name: 'ForbiddenError', code: 'FORBIDDEN', message: 'This step needs one of: LEAD, APPEALS_REVIEWER', qualification: undefined, cap: undefined };
+      expect(await refusal(claimCase(withdrawn, caseId))).toEqual(expected);
+      expect(await refusal(claimCase(await user('chooser-specialist', ['CHILD_SAFETY_SPECIALIST']), caseId))).toEqual(expected);
+      expect(await prisma().case.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ assigneeId: null, status: 'APPEALED' });
+    } finally {
+      // Out of the appeals queue, which another test of this file expects to hold only its own appeals.
+      await prisma().case.update({ where: { id: caseId }, data: { status: 'DECIDED', queue: 'MINOR_PHYSICAL_ALTERCATION', assigneeId: null } });
+    }
   });
 
   it('in the appeals queue, says which qualification the waiting appeals need, and that nothing waits once they are taken', async () => {

@@ -90,6 +90,25 @@ describe('claimNextCase', () => {
     }
   });
 
+  it('claimCase: an appeal of a category the chooser may not handle is refused naming the qualification it needs', async () => {
+    const caseId = await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    await prisma().case.update({ where: { id: caseId }, data: { status: 'APPEALED', queue: 'APPEALS' } });
+    try {
+      // An appeals reviewer without the specialist role does not see the case at all; a lead's category is always held,
+      // so the refusal shows with a liaison who also reviews appeals: may see the case, may not handle it.
+      const chooser = await user('chooser-liaison', ['APPEALS_REVIEWER', 'LAW_ENFORCEMENT_LIAISON']);
+      expect(await refusal(claimCase(chooser, caseId))).toEqual({
+        name: 'NotQualifiedError',
+        code: 'NOT_QUALIFIED',
+        qualification: 'CHILD_SAFETY_SPECIALIST',
+        message: 'You may not claim this case: CHILD_SEXUAL_EXPLOITATION cases need CHILD_SAFETY_SPECIALIST',
+        cap: undefined,
+      });
+    } finally {
+      await prisma().case.update({ where: { id: caseId }, data: { status: 'DECIDED', queue: 'CHILD_SEXUAL_EXPLOITATION', assigneeId: null } });
+    }
+  });
+
   it('in the appeals queue, says which qualification the waiting appeals need, and that nothing waits once they are taken', async () => {
     const caseId = await fileCase('CHILD_SEXUAL_EXPLOITATION');
     await prisma().case.update({ where: { id: caseId }, data: { status: 'APPEALED', queue: 'APPEALS' } });

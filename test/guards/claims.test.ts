@@ -109,6 +109,18 @@ describe('claimNextCase', () => {
     }
   });
 
+  it('claimCase: an appeals reviewer chooses appeals only, and is told to take other cases from their queue', async () => {
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    expect(await refusal(claimCase(await user('chooser-appeals', ['APPEALS_REVIEWER']), caseId))).toEqual({
+      name: 'NotQualifiedError',
+      code: 'NOT_QUALIFIED',
+      qualification: 'LEAD',
+      message: 'Only leads choose a case outside the appeals queue; take the next one with claimNextCase',
+      cap: undefined,
+    });
+    expect(await prisma().case.findUniqueOrThrow({ where: { id: caseId } })).toMatchObject({ assigneeId: null, status: 'OPEN' });
+  });
+
   it('in the appeals queue, says which qualification the waiting appeals need, and that nothing waits once they are taken', async () => {
     const caseId = await fileCase('CHILD_SEXUAL_EXPLOITATION');
     await prisma().case.update({ where: { id: caseId }, data: { status: 'APPEALED', queue: 'APPEALS' } });

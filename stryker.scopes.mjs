@@ -14,14 +14,15 @@ export const SCOPES = {
     mutate: [
       'src/services/access.ts', // the shared case guard: see, hold, lease, release when unqualified
       'src/services/workflow.ts:4-39', // the state machine
-      'src/services/claims.ts:31-34', // requireUser
-      'src/services/claims.ts:78-200', // claimNextCase, claimCase, pickCase: qualification, exposure cap, escalations, appeals
-      'src/services/claims.ts:222-246', // requireLease, releaseCase, renewLease
+      'src/services/claims.ts:33-36', // requireUser
+      'src/services/claims.ts:80-169', // claimNextCase, claimCase and its checks: qualification, exposure cap, escalations, appeals
+      'src/services/claims.ts:245-279', // pickCase: the claimable-case query and the one-statement claim
+      'src/services/claims.ts:302-325', // requireLease, releaseCase, renewLease
       'src/services/decisions.ts:49-76', // decideCase: guard, version, assessment, two-person rule, scope, justification
       'src/services/appeals.ts:28-67', // submitAppeal: who may appeal what, once, not superseded
       'src/services/appeals.ts:108-125', // decideAppeal: who decides, not the original decider, with the lease
-      'src/schema/case.ts:51-58', // the Case type's scopes and its content fields' scopes
-      'src/schema/case.ts:125-139', // Query.case: the id check and the category filter
+      'src/schema/case.ts:55-62', // the Case type's scopes and its content fields' scopes
+      'src/schema/case.ts:135-148', // Query.case: the id check and the category filter
       'src/schema/builder.ts:15-24', // role groups; which refusals a field's union advertises
       'src/schema/builder.ts:56-79', // scope-auth: each scope and the refusal errors
       'src/schema/exposure.ts:33-55', // team exposure for auditors, own exposure for reviewing roles
@@ -32,7 +33,7 @@ export const SCOPES = {
   // A part of `guards` that finishes in under half an hour on the shared machine: the shared case guard (who may see,
   // hold and work on a case), Query.case's filter, and the guard of deciding an appeal.
   'guards-core': {
-    mutate: ['src/services/access.ts:14-112', 'src/services/appeals.ts:108-125', 'src/schema/case.ts:125-139'],
+    mutate: ['src/services/access.ts:14-112', 'src/services/appeals.ts:108-125', 'src/schema/case.ts:135-148'],
     tests: ['test/guards/**/*.test.ts'],
     target: 75,
   },

@@ -1,0 +1,168 @@
+// Guards of the lease and of who may be handed a case, and the leads' view of their team's exposure: renewing a lease,
+// a lead assigning a case to a reviewer who may not take it, the release check on a case nobody holds, and teamExposure.
+// Each test files its own cases; the `guards` mutation scope runs this file against each mutant (no socket).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hex, startServer, token, type TestServer } from '../support/harness.js';
+import type { Category, Role } from '../../src/policy/index.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { ensureReviewer } from '../../src/services/reviewers.js';
+import { submitReport } from '../../src/services/intake.js';
+import { assignCase, claimNextCase, renewLease } from '../../src/services/claims.js';
+import { releaseIfUnqualified } from '../../src/services/access.js';
+import { NoChange, inTransaction } from '../../src/services/transaction.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({}, undefined, { listen: false });
+});
+afterAll(() => server?.close());
+
+const prisma = () => server.app.db.prisma;
+
+async function user(prefix: string, roles: Role[], overrides: Partial<ServiceContext> = {}): Promise<ServiceContext & { actor: { kind: 'USER'; id: string } }> {
+  const id = `${prefix}-${hex(3)}`;
+  const actor = { kind: 'USER' as const, id, name: `Reviewer ${id}`, roles };
+  await ensureReviewer(prisma(), actor);
+  return { ...server.app.serviceContext(actor), ...overrides } as ServiceContext & { actor: typeof actor };
+}
+const idOf = (ctx: ServiceContext) => (ctx.actor as { id: string }).id;
+const anonymous = () => server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' });
+async function fileCase(category: Category): Promise<string> {
+  const r = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}` });
+  return r.report.caseId;
+}
+const caseOf = (id: string) => prisma().case.findUniqueOrThrow({ where: { id } });
+
+/** Expects a rejection with this error class name and message; returns the error. */
+async function refused(promise: Promise<unknown>, name: string, message: RegExp) {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e as Error & Record<string, unknown>,
+  );
+  expect(error, 'expected a refusal').not.toBeNull();
+  expect(error!.constructor.name, error!.message).toBe(name);
+  expect(error!.message).toMatch(message);
+  return error!;
+}
+
+describe('renewing a lease (renewLease)', () => {
+  it('moves the holder’s lease to the lease length from now, on the case and in the audit log, and returns it', async () => {
+    const now = new Date(Date.UTC(2026, 0, 5, 12, 0, 0));
+    const holder = await user('renew-holder', ['REVIEWER'], { now: () => now });
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    await prisma().case.update({ where: { id: caseId }, data: { status: 'IN_REVIEW', assigneeId: idOf(holder), leaseExpiresAt: new Date(now.getTime() + 60_000) } });
+    const expected = new Date(now.getTime() + holder.settings.leaseMinutes * 60_000);
+    expect(holder.settings.leaseMinutes).toBeGreaterThan(1);
+
+    const renewed = await renewLease(holder, caseId);
+    expect(renewed.leaseExpiresAt.toISOString()).toBe(expected.toISOString());
+    expect(renewed.case).toMatchObject({ id: caseId, assigneeId: idOf(holder), status: 'IN_REVIEW' });
+    expect(renewed.case.leaseExpiresAt?.toISOString()).toBe(expected.toISOString());
+    const stored = await caseOf(caseId);
+    expect(stored.leaseExpiresAt?.toISOString()).toBe(expected.toISOString());
+    expect(stored).toMatchObject({ assigneeId: idOf(holder), status: 'IN_REVIEW' });
+
+    const events = await prisma().auditEvent.findMany({ where: { caseId, action: 'case.lease_renewed' } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ entityType: 'Case', entityId: caseId, caseId });
+    expect(new Date((events[0]!.changes as { leaseExpiresAt: { to: string } }).leaseExpiresAt.to).toISOString()).toBe(expected.toISOString());
+  });
+});
+
+describe('a lead assigning a case (assignCase) checks the reviewer it goes to', () => {
+  it('refuses an appeal to a reviewer without the appeals qualification, naming the queue’s', async () => {
+    const lead = await user('assign-lead', ['LEAD']);
+    const reviewer = await user('assign-reviewer', ['REVIEWER']);
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const { version } = await prisma().case.update({ where: { id: caseId }, data: { status: 'APPEALED', queue: 'APPEALS' } });
+    const e = await refused(assignCase(lead, caseId, idOf(reviewer), version), 'NotQualifiedError', /^The reviewer may not take this case: the APPEALS queue needs APPEALS_REVIEWER$/);
+    expect(e.qualification).toBe('APPEALS_REVIEWER');
+    expect(await caseOf(caseId)).toMatchObject({ assigneeId: null, status: 'APPEALED' });
+    // The reviewer qualified for both takes it.
+    const judge = await user('assign-judge', ['REVIEWER', 'APPEALS_REVIEWER']);
+    expect((await assignCase(lead, caseId, idOf(judge), version)).case).toMatchObject({ assigneeId: idOf(judge), status: 'APPEALED' });
+  });
+
+  it('refuses an escalated case to anyone but a lead, and to the lead who escalated it', async () => {
+    const lead = await user('assign-esc-lead', ['LEAD']);
+    const escalator = await user('assign-escalator', ['LEAD']);
+    const reviewer = await user('assign-esc-reviewer', ['REVIEWER']);
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const { version } = await prisma().case.update({
+      where: { id: caseId },
+      data: { escalationReason: 'REVIEWER_REQUEST', escalatedAt: new Date(), escalatedById: idOf(escalator), escalationNote: 'placeholder note' },
+    });
+    const e = await refused(assignCase(lead, caseId, idOf(reviewer), version), 'NotQualifiedError', /^This case was escalated under the two-person rule: a lead must take it$/);
+    expect(e.qualification).toBe('LEAD');
+    await refused(assignCase(lead, caseId, idOf(escalator), version), 'ForbiddenError', /^The reviewer escalated this case: another lead must take it$/);
+    expect(await caseOf(caseId)).toMatchObject({ assigneeId: null, status: 'OPEN' });
+    expect((await assignCase(escalator, caseId, idOf(lead), version)).case).toMatchObject({ assigneeId: idOf(lead), status: 'IN_REVIEW' });
+  });
+});
+
+describe('handing back a case its holder may no longer hold (releaseIfUnqualified)', () => {
+  it('answers that it released nothing for a case nobody holds, and leaves it as it was', async () => {
+    const system = server.app.serviceContext({ kind: 'SYSTEM', id: 'test' });
+    const caseId = await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    const found = await caseOf(caseId);
+    const released = await inTransaction(system, async (unit) => {
+      throw new NoChange(await releaseIfUnqualified(unit, found, 'CATEGORY_CHANGED'));
+    });
+    expect(released).toBe(false);
+    expect(await caseOf(caseId)).toMatchObject({ status: 'OPEN', assigneeId: null, version: found.version });
+    expect(await prisma().auditEvent.count({ where: { caseId, action: 'case.released' } })).toBe(0);
+  });
+});
+
+describe('handing back a case held by a suspended reviewer (releaseIfUnqualified)', () => {
+  it('releases it, whatever roles the suspended reviewer’s record still lists', async () => {
+    const system = server.app.serviceContext({ kind: 'SYSTEM', id: 'test' });
+    const holder = await user('suspended-holder', ['REVIEWER']);
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    // Suspension releases a reviewer's cases at once; should a lease reach a suspended reviewer some other way, it
+    // still goes back to the queue at the next check.
+    await prisma().reviewer.update({ where: { id: idOf(holder) }, data: { suspendedAt: new Date() } });
+    const held = await prisma().case.update({ where: { id: caseId }, data: { status: 'IN_REVIEW', assigneeId: idOf(holder), leaseExpiresAt: new Date(Date.now() + 60_000) } });
+    const released = await inTransaction(system, async (unit) => releaseIfUnqualified(unit, held, 'ACCESS_WITHDRAWN'));
+    expect(released).toBe(true);
+    expect(await caseOf(caseId)).toMatchObject({ status: 'OPEN', assigneeId: null });
+    const events = await prisma().auditEvent.findMany({ where: { caseId, action: 'case.released' } });
+    expect(events.map((e) => (e.changes as { reason?: string }).reason)).toEqual(['ACCESS_WITHDRAWN']);
+  });
+});
+
+describe('teamExposure: every reviewer’s exposure today, for leads and admins', () => {
+  const TEAM = `{ teamExposure { reviewer { id } exposure { casesToday cap remaining capReached } lastClaimedAt } }`;
+
+  it('lists a reviewer who took an exploitation case today with their count against the cap; others are refused', async () => {
+    const specialist = await user('team-specialist', ['CHILD_SAFETY_SPECIALIST']);
+    await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    const claimed = await claimNextCase(specialist, 'CHILD_SEXUAL_EXPLOITATION');
+    const cap = specialist.settings.dailyExposureCap;
+    for (const roles of [['LEAD'], ['ADMIN']] as Role[][]) {
+      const res = await server.gql(TEAM, {}, { token: await token(`team-${hex(3)}`, roles) });
+      expect(res.errors, roles.join()).toBeUndefined();
+      const row = (res.data.teamExposure as Array<{ reviewer: { id: string } }>).find((r) => r.reviewer.id === idOf(specialist));
+      expect(row, roles.join()).toEqual({
+        reviewer: { id: idOf(specialist) },
+        exposure: { casesToday: 1, cap, remaining: cap - 1, capReached: false },
+        lastClaimedAt: expect.any(String),
+      });
+      expect(claimed.case.category).toBe('CHILD_SEXUAL_EXPLOITATION');
+    }
+    for (const roles of [['ANALYST'], ['REVIEWER'], ['CHILD_SAFETY_SPECIALIST'], ['LAW_ENFORCEMENT_LIAISON']] as Role[][]) {
+      const res = await server.gql(TEAM, {}, { token: await token(`team-${hex(3)}`, roles) });
+      expect(res.errors?.map((e) => [e.message, e.extensions?.code]), roles.join()).toEqual([['Not authorized', 'FORBIDDEN']]);
+      expect(res.data?.teamExposure ?? null, roles.join()).toBeNull();
+    }
+    // Refused, the whole answer is null (a non-null list): still HTTP 200 with the same error, also for a client that
+    // asks for the GraphQL-over-HTTP media type.
+    const strict = await server.gql(TEAM, {}, { token: await token(`team-${hex(3)}`, ['ANALYST']), headers: { accept: 'application/graphql-response+json' } });
+    expect(strict.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Not authorized', 'FORBIDDEN']]);
+    expect(strict.data ?? null).toBeNull();
+    expect(strict.status).toBe(200);
+    const anonymous = await server.gql(TEAM, {}, { headers: { accept: 'application/graphql-response+json' } });
+    expect(anonymous.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Authentication required', 'UNAUTHENTICATED']]);
+    expect(anonymous.status).toBe(200);
+  });
+});

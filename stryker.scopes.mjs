@@ -13,12 +13,13 @@ export const SCOPES = {
   guards: {
     mutate: [
       'src/services/access.ts', // the shared case guard: see, hold, lease, release when unqualified
-      'src/services/workflow.ts:4-39', // the state machine
+      'src/services/workflow.ts:4-48', // the state machine
       'src/services/claims.ts:33-36', // requireUser
       'src/services/claims.ts:80-169', // claimNextCase, claimCase and its checks: qualification, exposure cap, escalations, appeals
       'src/services/claims.ts:245-279', // pickCase: the claimable-case query and the one-statement claim
-      'src/services/claims.ts:302-325', // requireLease, releaseCase, renewLease
-      'src/services/decisions.ts:49-76', // decideCase: guard, version, assessment, two-person rule, scope, justification
+      'src/services/claims.ts:302-336', // requireLease, releaseCase, releaseWithin, renewLease
+      'src/services/decisions.ts:50-65', // decideCase: guard, version, assessment
+      'src/services/decisions.ts:87-110', // recordDecision: two-person rule, scope, justification (also for linked cases)
       'src/services/appeals.ts:28-67', // submitAppeal: who may appeal what, once, not superseded
       'src/services/appeals.ts:108-125', // decideAppeal: who decides, not the original decider, with the lease
       'src/schema/case.ts:55-62', // the Case type's scopes and its content fields' scopes

@@ -1,22 +1,23 @@
-// claimNextCase's common case in one SQL statement, with the transaction around it: three round trips in all.
+// claimNextCase's common case in one SQL statement, with the transaction around it: two round trips in all.
 //
 // 1. BEGIN, the caller's access as it stands now (their Reviewer row, FOR SHARE, as currentRoles reads it) and their
 //    exposure today (exposureToday's count), in one round trip: the values travel as escaped literals, since a
 //    multi-statement query cannot carry parameters.
-// 2. The statement: the case taken with `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING` (the same
-//    pick as the unit of work's, with every rule in it), its claim row, the audit chain head locked, the `case.claimed`
-//    event appended with its hash computed in SQL, the head moved; it returns the case as committed and its assignee's
-//    name, which the live event's snapshot and the mutation's answer carry, and the head's access generation.
-// 3. COMMIT.
+// 2. The statement, and COMMIT in the same round trip (its values written as escaped literals too), so the audit chain
+//    head is never locked across a round trip: the case taken with `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP
+//    LOCKED) RETURNING` (the same pick as the unit of work's, with every rule in it), its claim row, the chain head
+//    locked, the `case.claimed` event appended with its hash computed in SQL, the head moved; it returns the case as
+//    committed and its assignee's name, which the live event's snapshot and the mutation's answer carry, and the
+//    head's access generation.
 //
 // The chain stays exact as with the one-statement intake (src/services/intake-statement.ts): `seq` sorts last in the
 // event's canonical JSON, so the body up to it is canonicalized in JavaScript, and the hash is
 // sha256(prev ‖ prefix ‖ seq ‖ '}') in SQL. The case's id is the one part of the body only the statement knows: the
 // prefix is built around a random placeholder and split there, and SQL joins the parts with the id.
 //
-// When the caller may not work the queue, or no case they may take waits, nothing is written: the caller rolls back
-// and takes the unit of work in src/services/claims.ts, which answers why (the exposure cap, the qualification missing,
-// or no case) or takes a case that arrived meanwhile.
+// When the caller may not work the queue, or no case they may take waits, nothing is written (the transaction is
+// rolled back, or commits nothing), and the caller takes the unit of work in src/services/claims.ts, which answers
+// why (the exposure cap, the qualification missing, or no case) or takes a case that arrived meanwhile.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { Prisma } from '../generated/prisma/client.js';
@@ -51,6 +52,22 @@ const utcTypes = {
 const CASE_FIELDS = Object.values(Prisma.CaseScalarFieldEnum);
 /** Left out of live events' snapshots (src/services/case-snapshot.ts). */
 const CONTENT_REFERENCES = new Set(['contentId', 'contentUrl', 'reportedAccountId']);
+
+/**
+ * The statement with its values written as literals (escaped by the driver, as intake's lock key is), so that COMMIT
+ * can follow it in the same round trip: a query of several statements cannot carry parameters.
+ */
+function inline(client: pg.PoolClient, statement: Prisma.Sql): string {
+  const literal = (value: unknown): string => {
+    if (value === null || value === undefined) return 'NULL';
+    if (typeof value === 'string') return client.escapeLiteral(value);
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]`;
+    throw new Error(`the claim statement cannot write a ${typeof value} as a literal`);
+  };
+  return statement.strings.reduce((text, part, i) => text + literal(statement.values[i - 1]) + part);
+}
 
 export async function claimInOneStatement(
   ctx: ServiceContext,
@@ -130,17 +147,17 @@ moved AS (
   UPDATE "AuditChainHead" h SET "seq" = l."seq", "hash" = l."hash" FROM link l
   WHERE h."id" = 1
   RETURNING h."accessGeneration")
-SELECT t.*, r."name" AS "$assigneeName", (SELECT count(*) FROM event)::int AS "$events",
-  (SELECT "accessGeneration" FROM moved)::text AS "$accessGeneration"
+SELECT t.*, r."name" AS "$assigneeName", (SELECT "accessGeneration" FROM moved)::text AS "$accessGeneration",
+  -- A case taken without exactly one event appended and the head moved fails the statement (division by zero), so the
+  -- COMMIT after it never runs: the check the unit of work makes before committing, made inside the statement.
+  1 / ((SELECT count(*) FROM event) = 1 AND (SELECT count(*) FROM moved) = 1)::int AS "$complete"
 FROM taken t LEFT JOIN "Reviewer" r ON r."id" = t."assigneeId"`;
-    const { rows } = await client.query({ text: statement.text, values: statement.values, types: utcTypes });
-    const row = rows[0] as Record<string, unknown> | undefined;
-    if (!row) {
-      await rollback();
-      return null;
-    }
-    if (row.$events !== 1 || row.$accessGeneration === null) throw new Error('claim statement wrote an incomplete unit');
-    await client.query('COMMIT');
+    // The statement and COMMIT in one round trip, so the chain head's lock is never held across one. Should the
+    // statement fail, PostgreSQL skips the COMMIT, and the transaction is rolled back below.
+    const outcome = (await client.query({ text: `${inline(client, statement)}; COMMIT`, types: utcTypes })) as unknown as pg.QueryResult[];
+    const row = outcome[0]!.rows[0] as Record<string, unknown> | undefined;
+    // Nothing taken: the transaction committed nothing.
+    if (!row) return null;
     committedRow = row;
   } catch (error) {
     await rollback();

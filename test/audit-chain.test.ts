@@ -14,7 +14,9 @@ import { freshDatabase, type TestDatabase } from './support/harness.js';
 import { GENESIS_HASH, appendAudit, hashEvent, verifyAuditChain, type AuditBody } from '../src/services/audit.js';
 import { canonicalJson } from '../src/services/canonical-json.js';
 import { startEmbeddedPostgres } from '../src/db/embedded.js';
-import type { Actor } from '../src/services/context.js';
+import type { Actor, QueueEvent, ServiceContext } from '../src/services/context.js';
+import { claimNextCase } from '../src/services/claims.js';
+import type { Role } from '../src/policy/index.js';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -251,6 +253,67 @@ describe('the one-statement intake writes the same chain (hash computed in SQL)'
       expect(run.code).toBe(0);
       expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toMatchObject({ ok: true, checkedEvents: before + 120 });
     }
+  }, 120_000);
+});
+
+describe('the one-statement claim writes the same chain (hash computed in SQL)', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await freshDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  it('claims by the claim statement, the intake statement and JavaScript writers interleaved, 10 at a time: gapless, verified', async () => {
+    const { prisma, pool } = database.db;
+    const reviewers = Array.from({ length: 5 }, (_, i) => ({ id: `chain-claimer-${i}`, name: `Claimer ${i}`, roles: ['REVIEWER'] as Role[] }));
+    await prisma.reviewer.createMany({ data: reviewers });
+    const anonymous: Actor = { kind: 'ANONYMOUS', clientAddress: '192.0.2.8' };
+    const entries = (n: number, caseId: string): AuditEntry[] => [
+      { action: 'case.opened', entityType: 'Case', entityId: caseId, caseId, changes: { status: { to: 'OPEN' }, n } },
+    ];
+    for (let n = 0; n < 20; n++) {
+      const caseId = randomUUID();
+      expect((await fileNewCase(pool, filing(anonymous, new Date(), `sql-${n}`, entries(n, caseId), caseId))).kind).toBe('filed');
+    }
+    const before = Number((await prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } })).seq);
+    const published: QueueEvent[] = [];
+    const context = (actor: Actor, requestId: string): ServiceContext => ({
+      prisma,
+      pool,
+      actor,
+      requestId,
+      now: () => new Date(),
+      events: { publish: (e) => published.push(e) },
+      settings: { leaseMinutes: 30, dailyExposureCap: 1000, secret: 'placeholder-secret' },
+      ncmec: null,
+      hashBanks: undefined as never,
+    });
+    let next = 0;
+    const worker = async () => {
+      while (next < 60) {
+        const n = next++;
+        const caseId = randomUUID();
+        if (n % 3 === 0) {
+          const reviewer = reviewers[n % reviewers.length]!;
+          const taken = await claimNextCase(context({ kind: 'USER', ...reviewer }, `claim-${n}`), 'MINOR_PHYSICAL_ALTERCATION');
+          // Taken by the claim statement, not the unit of work.
+          expect(taken.committed).toMatchObject({ id: taken.case.id, assignee: { id: reviewer.id, name: reviewer.name } });
+        } else if (n % 3 === 1) {
+          await prisma.$transaction((tx) => appendAudit(tx, entries(n, caseId), { actor: anonymous, requestId: `js-${n}`, at: new Date() }), { timeout: 30_000, maxWait: 30_000 });
+        } else {
+          expect((await fileNewCase(pool, filing(anonymous, new Date(), `sql-${n}`, entries(n, caseId), caseId))).kind).toBe('filed');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 10 }, worker));
+    const rows = await prisma.auditEvent.findMany({ where: { seq: { gt: BigInt(before) } }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 60 }, (_, i) => before + i + 1));
+    const claimed = rows.filter((r) => r.action === 'case.claimed');
+    expect(claimed).toHaveLength(20);
+    expect(new Set(claimed.map((r) => r.caseId)).size).toBe(20);
+    expect(published.map((e) => e.kind)).toEqual(Array(20).fill('CLAIMED'));
+    expect(await verifyAuditChain(prisma)).toMatchObject({ ok: true, checkedEvents: before + 60 });
+    expect(await prisma.caseClaim.count()).toBe(20);
   }, 120_000);
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContractClient } from './support/client.js';
 import { clientOperations, hex, startServer, token, type TestServer } from './support/harness.js';
 import { submitReport } from '../src/services/intake.js';
+import { claimNextCase } from '../src/services/claims.js';
 import { snapshotCases } from '../src/services/case-snapshot.js';
 import type { QueueEvent } from '../src/services/context.js';
 import { handledCategories, type Role } from '../src/policy/index.js';
@@ -372,7 +373,34 @@ describe('SQL statements per request', () => {
     const audit = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: id, action: 'case.claimed' } });
     expect(audit).toHaveLength(1);
     expect(audit[0]!.changes).toMatchObject({ status: { from: 'OPEN', to: 'IN_REVIEW' }, assigneeId: { to: 'n1-claimer' } });
-    console.log(`SQL statements: claimNextCase = ${sent.length}`);
+    console.log(`SQL statements: claimNextCase = ${sent.length}\n${sent.map((q, i) => `  ${i + 1}. ${q.replace(/\s+/g, ' ').slice(0, 150)}`).join('\n')}`);
+    // BEGIN with the reviewer's access (FOR SHARE) and exposure today; then the claim statement, which also appends the
+    // audit event to the chain (head lock, hash in SQL, head update) and returns the case the live event carries, with
+    // COMMIT in the same round trip, so the chain head is never held across one.
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatch(/^BEGIN; SELECT[\s\S]*FROM "Reviewer"[\s\S]*FOR SHARE; SELECT[\s\S]*FROM "CaseClaim"/);
+    expect(sent[1]).toMatch(/INSERT INTO "CaseClaim"[\s\S]*FROM "AuditChainHead"[\s\S]*FOR UPDATE[\s\S]*INSERT INTO "AuditEvent"[\s\S]*UPDATE "AuditChainHead"[\s\S]*; COMMIT$/);
+  });
+
+  it("the claim's live event carries the case exactly as snapshotCases reads it, under the generation it committed", async () => {
+    const reviewer = await token('n1-snapshot', ['REVIEWER']);
+    await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION', contentUrl: 'https://example.com/placeholder' } });
+    await server.gql('{ __typename }', {}, { token: reviewer });
+    const published: QueueEvent[] = [];
+    const ctx = server.app.serviceContext({ kind: 'USER', id: 'n1-snapshot', name: 'n1-snapshot', roles: ['REVIEWER'] });
+    const taken = await claimNextCase({ ...ctx, events: { publish: (e) => published.push(e) } }, 'MINOR_PHYSICAL_ALTERCATION');
+    expect(published).toHaveLength(1);
+    const [event] = published as [QueueEvent];
+    expect(event).toMatchObject({ kind: 'CLAIMED', queue: 'MINOR_PHYSICAL_ALTERCATION', caseId: taken.case.id, category: 'MINOR_PHYSICAL_ALTERCATION' });
+    const head = await server.app.db.prisma.auditChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    expect(event.accessGeneration).toBe(Number(head.accessGeneration));
+    const read = (await server.app.db.prisma.$transaction((tx) => snapshotCases(tx, [taken.case.id]))).get(taken.case.id)!;
+    expect(event.snapshot!.row).toEqual(read.row);
+    expect(event.snapshot!.row.assignee).toEqual({ id: 'n1-snapshot', name: expect.any(String) });
+    expect([...event.snapshot!.dates].sort()).toEqual([...read.dates].sort());
+    // The answer is the case as committed, as Prisma reads it.
+    expect(taken.case).toEqual(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: taken.case.id } }));
+    expect(taken.leaseExpiresAt).toEqual(taken.case.leaseExpiresAt);
   });
 
   it("the one-statement intake's live event carries the case exactly as snapshotCases reads it", async () => {

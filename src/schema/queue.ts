@@ -128,7 +128,13 @@ builder.queryField('queue', (t) =>
 
 const ClaimNextCaseSuccess = builder.objectRef<ClaimResult>('ClaimNextCaseSuccess').implement({
   fields: (t) => ({
-    case: t.prismaField({ type: 'Case', resolve: (query, r, _a, ctx) => ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.case.id } }) }),
+    // The case as the claim committed it, when the claim statement returned it and it holds the whole selection (the
+    // Case type's and its fields' scopes still decide what the caller sees); otherwise read.
+    case: t.prismaField({
+      type: 'Case',
+      resolve: (query, r, _a, ctx) =>
+        r.committed && covers(query, r.committed) ? (r.committed as never) : ctx.prisma.case.findUniqueOrThrow({ ...query, where: { id: r.case.id } }),
+    }),
     leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime' }),
   }),
 });

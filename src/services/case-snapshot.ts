@@ -21,7 +21,8 @@ export async function snapshotCases(tx: Tx, ids: string[]): Promise<Map<string, 
   return new Map(rows.map((row) => [row.id, toSnapshot(row)]));
 }
 
-function toSnapshot(source: Record<string, unknown>): CaseSnapshot {
+/** A row as a snapshot: dates as ISO strings, their paths listed. */
+export function toSnapshot(source: Record<string, unknown>): CaseSnapshot {
   const dates: string[] = [];
   const walk = (value: Record<string, unknown>, prefix: string): Record<string, unknown> =>
     Object.fromEntries(

@@ -29,6 +29,7 @@ import { NoChange, inTransaction, type Unit } from './transaction.js';
 import { transition } from './workflow.js';
 import { fromUtc, isoOf, utcTimestamp } from './sql.js';
 import { currentRoles, requireCaseAccess, visibleCase } from './access.js';
+import { claimInOneStatement, type ClaimableSql } from './claim-statement.js';
 
 export function requireUser(ctx: ServiceContext) {
   if (ctx.actor.kind !== 'USER') throw new NotAuthenticatedError();
@@ -74,6 +75,8 @@ export async function teamExposureToday(ctx: Pick<ServiceContext, 'prisma' | 'no
 export interface ClaimResult {
   case: Case;
   leaseExpiresAt: Date;
+  /** The case as the claim committed it, with its assignee ({ id, name }), when the claim statement took it. */
+  committed?: Record<string, unknown>;
 }
 
 /** Atomically gives the caller the most urgent unclaimed case in the queue that they may handle. */
@@ -81,6 +84,12 @@ export async function claimNextCase(ctx: ServiceContext, queue: QueueName): Prom
   const user = requireUser(ctx);
   const unqualified = () => new NotQualifiedError(queueQualification(queue), `You are not qualified to work the ${queue} queue: it needs ${queueQualification(queue)}`);
   if (!canWorkQueue(user.roles, queue)) throw unqualified();
+  // The common case, a case taken, in one statement on a driver connection (src/services/claim-statement.ts). When it
+  // takes nothing it writes nothing, and the unit of work below answers why, or takes a case that arrived meanwhile.
+  if (ctx.pool) {
+    const taken = await claimInOneStatement(ctx, ctx.pool, user, queue, claimableSql(queue, user.id), { since: startOfUtcDay(ctx.now()), categories: HIGH_EXPOSURE });
+    if (taken) return taken;
+  }
   return inTransaction(ctx, async (unit) => {
     // The caller's access as it stands now, not as the request began (src/services/access.ts).
     const roles = await currentRoles(unit.tx, user);
@@ -237,22 +246,15 @@ export async function unassignCase(ctx: ServiceContext, caseId: string): Promise
  *
  * With `take`, the pick is the claim itself, in one statement: `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED)
  * RETURNING`, with the claim row (counted towards exposure) inserted from what it returns; then the unit's audit event
- * and live event, as `lease` writes them. Without it, a peek: the id of such a case, if one waits (for the exposure cap's
+ * and live event, as `lease` writes them. (claimNextCase's common case takes the same pick in the claim statement of
+ * src/services/claim-statement.ts, audit event included; this unit is its fallback.) Without it, a peek: the id of such a case, if one waits (for the exposure cap's
  * and the missing qualification's errors).
  */
 async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean): Promise<string | null>;
 async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, take: { ctx: ServiceContext }): Promise<ClaimResult | null>;
 async function pickCase(unit: Unit, queue: QueueName, categories: Category[], appeals: boolean, userId: string, lead: boolean, take?: { ctx: ServiceContext }): Promise<ClaimResult | string | null> {
   const from = appeals ? 'APPEALED' : 'OPEN';
-  const claimable = Prisma.sql`
-    SELECT c."id" FROM "Case" c
-    WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${from}::"CaseStatus" AND c."assigneeId" IS NULL
-      AND c."category"::text = ANY(${categories}::text[])
-      AND (c."escalationReason" IS NULL OR (${lead} AND c."escalatedById" IS DISTINCT FROM ${userId}))
-      AND (${!appeals} OR NOT EXISTS (
-        SELECT 1 FROM "Decision" d WHERE d."caseId" = c."id" AND d."decidedById" = ${userId}))
-    ORDER BY c."priority" ASC, c."slaDueAt" ASC, c."createdAt" ASC
-    LIMIT 1`;
+  const claimable = claimableSql(queue, userId)(categories, appeals, lead);
   if (!take) return (await unit.tx.$queryRaw<Array<{ id: string }>>(claimable))[0]?.id ?? null;
   const status = transition(from, appeals ? 'claimAppeal' : 'claim');
   const leaseExpiresAt = new Date(unit.now.getTime() + take.ctx.settings.leaseMinutes * 60_000);
@@ -277,6 +279,17 @@ async function pickCase(unit: Unit, queue: QueueName, categories: Category[], ap
   unit.publish({ kind: 'CLAIMED', queue: updated.queue, caseId: updated.id, category: updated.category });
   return { case: updated, leaseExpiresAt };
 }
+
+/** The query that finds the most urgent case `userId` may claim in `queue` among `categories` (see pickCase). */
+const claimableSql = (queue: QueueName, userId: string): ClaimableSql => (categories, appeals, lead) => Prisma.sql`
+    SELECT c."id" FROM "Case" c
+    WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${appeals ? 'APPEALED' : 'OPEN'}::"CaseStatus" AND c."assigneeId" IS NULL
+      AND c."category"::text = ANY(${categories}::text[])
+      AND (c."escalationReason" IS NULL OR (${lead} AND c."escalatedById" IS DISTINCT FROM ${userId}))
+      AND (${!appeals} OR NOT EXISTS (
+        SELECT 1 FROM "Decision" d WHERE d."caseId" = c."id" AND d."decidedById" = ${userId}))
+    ORDER BY c."priority" ASC, c."slaDueAt" ASC, c."createdAt" ASC
+    LIMIT 1`;
 
 async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'claim' | 'claimAppeal', reviewerId: string, action = 'case.claimed'): Promise<ClaimResult> {
   const current = await unit.tx.case.findUniqueOrThrow({ where: { id: caseId } });

@@ -126,6 +126,12 @@ describe('migrations', () => {
 const HAND_WRITTEN_INDEXES = [
   {
     tablename: 'Case',
+    indexname: 'Case_claimable_idx',
+    indexdef:
+      'CREATE INDEX "Case_claimable_idx" ON public."Case" USING btree (queue, priority, "slaDueAt", "createdAt") WHERE ((status = ANY (ARRAY[\'OPEN\'::"CaseStatus", \'APPEALED\'::"CaseStatus"])) AND ("assigneeId" IS NULL))',
+  },
+  {
+    tablename: 'Case',
     indexname: 'Case_waiting_queue_priority_slaDueAt_id_idx',
     indexdef:
       'CREATE INDEX "Case_waiting_queue_priority_slaDueAt_id_idx" ON public."Case" USING btree (queue, priority, "slaDueAt", id) WHERE (status = ANY (ARRAY[\'OPEN\'::"CaseStatus", \'IN_REVIEW\'::"CaseStatus"]))',

@@ -7,6 +7,7 @@ import { clientOperations, hex, startServer, token, type TestServer } from './su
 import { submitReport } from '../src/services/intake.js';
 import { claimNextCase } from '../src/services/claims.js';
 import { snapshotCases } from '../src/services/case-snapshot.js';
+import { claimableSql } from '../src/services/claims.js';
 import type { QueueEvent } from '../src/services/context.js';
 import { handledCategories, type Role } from '../src/policy/index.js';
 import { queuePage, queuePageStatement } from '../src/services/queue-page.js';
@@ -314,6 +315,30 @@ describe('SQL statements per request', () => {
       expect(plan).toContain('Case_waiting_queue_priority_slaDueAt_id_idx');
       // The cases come off the index in page order: nothing sorts them before the LIMIT.
       expect(plan).not.toMatch(/"Node Type":\s*"Sort"/);
+    }
+  });
+
+  it("the claim's pick reads only claimable cases: many claimed cases in the queue are not stepped past", async () => {
+    // A queue of its own server, where most cases are held by reviewers and a few wait, as on a busy day.
+    const own = await startServer();
+    try {
+      for (let i = 0; i < 60; i++) {
+        await own.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename } }`, { i: { contentId: `content-${hex(4)}`, category: 'MINOR_PHYSICAL_ALTERCATION' } });
+      }
+      const holder = await token('n1-holder', ['REVIEWER']);
+      await own.gql('{ __typename }', {}, { token: holder }); // the reviewer record is created on first sight
+      // Set-up only: 55 of them held, as claims would leave them.
+      await own.app.db.pool.query(`UPDATE "Case" SET "status" = 'IN_REVIEW', "assigneeId" = 'n1-holder', "leaseExpiresAt" = now() + interval '1 hour'
+        WHERE "id" IN (SELECT "id" FROM "Case" ORDER BY "priority", "slaDueAt" LIMIT 55)`);
+      const pick = claimableSql('MINOR_PHYSICAL_ALTERCATION', 'n1-picker')(['MINOR_PHYSICAL_ALTERCATION'], false, false);
+      const [explained] = await own.app.db.prisma.$queryRawUnsafe<Array<{ 'QUERY PLAN': unknown }>>(`EXPLAIN (ANALYZE, FORMAT JSON) ${pick.text}`, ...pick.values);
+      const text = JSON.stringify(explained!['QUERY PLAN']);
+      expect(text).toContain('Case_claimable_idx');
+      // No row is read and thrown away: the index holds only unclaimed waiting cases, in the pick's order.
+      expect([...text.matchAll(/"Rows Removed by Filter":\s*(\d+)/g)].map((m) => Number(m[1])).filter((n) => n > 0)).toEqual([]);
+      expect(text).not.toMatch(/"Node Type":\s*"Sort"/);
+    } finally {
+      await own.close();
     }
   });
 

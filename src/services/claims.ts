@@ -280,10 +280,13 @@ async function pickCase(unit: Unit, queue: QueueName, categories: Category[], ap
   return { case: updated, leaseExpiresAt };
 }
 
-/** The query that finds the most urgent case `userId` may claim in `queue` among `categories` (see pickCase). */
-const claimableSql = (queue: QueueName, userId: string): ClaimableSql => (categories, appeals, lead) => Prisma.sql`
+/**
+ * The query that finds the most urgent case `userId` may claim in `queue` among `categories` (see pickCase). It reads the
+ * partial index Case_claimable_idx (migration 20261129173700): the status is a literal so that the planner matches it.
+ */
+export const claimableSql = (queue: QueueName, userId: string): ClaimableSql => (categories, appeals, lead) => Prisma.sql`
     SELECT c."id" FROM "Case" c
-    WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${appeals ? 'APPEALED' : 'OPEN'}::"CaseStatus" AND c."assigneeId" IS NULL
+    WHERE c."queue" = ${queue}::"QueueName" AND c."status" = ${Prisma.raw(appeals ? `'APPEALED'` : `'OPEN'`)} AND c."assigneeId" IS NULL
       AND c."category"::text = ANY(${categories}::text[])
       AND (c."escalationReason" IS NULL OR (${lead} AND c."escalatedById" IS DISTINCT FROM ${userId}))
       AND (${!appeals} OR NOT EXISTS (

@@ -322,8 +322,9 @@ describe('retries', () => {
   });
 
   it('without a key: each case already done is UNCHANGED and nothing is written for it', async () => {
-    await staff('bulk-retry2-reviewer', ['REVIEWER']);
-    const a = await held('bulk-retry2-reviewer');
+    // Held by a specialist, who may work the immediate-risk queue and so keeps the case through the move.
+    await staff('bulk-retry2-specialist', ['CHILD_SAFETY_SPECIALIST']);
+    const a = await held('bulk-retry2-specialist');
     const b = await file();
     const move = { select: { cases: [{ id: a.id }, { id: b.id }] }, queue: 'IMMEDIATE_RISK', reason: 'placeholder reason' };
     expect(await bulk(MOVE, move)).toMatchObject({ doneCount: 2 });

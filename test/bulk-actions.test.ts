@@ -260,6 +260,20 @@ describe('what may be closed as a duplicate', () => {
     expect(res.results[0].error.message).toMatch(/original/);
     expect(await stored(original.id)).toMatchObject({ status: 'OPEN', duplicateOfId: null, version: original.version });
   });
+
+  it('no chains under concurrency: closing a case as a duplicate of X while X is closed as a duplicate of another, one of the two is refused', async () => {
+    for (let round = 0; round < 8; round++) {
+      const [x, y, z] = [await file(), await file(), await file()];
+      const [yToX, xToZ] = await Promise.all([
+        bulk(CLOSE, { select: { cases: [{ id: y.id }] }, duplicateOfId: x.id }),
+        bulk(CLOSE, { select: { cases: [{ id: x.id }] }, duplicateOfId: z.id }),
+      ]);
+      const done = [yToX, xToZ].filter((r) => r.results[0].outcome === 'DONE');
+      expect(done, JSON.stringify([yToX, xToZ])).toHaveLength(1);
+      const [storedX, storedY] = [await stored(x.id), await stored(y.id)];
+      expect(storedX.duplicateOfId !== null && storedY.duplicateOfId !== null).toBe(false);
+    }
+  });
 });
 
 describe('selection by filter', () => {

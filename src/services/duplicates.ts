@@ -24,7 +24,12 @@ export async function closeAsDuplicateWithin(ctx: ServiceContext, unit: Unit, ca
   if (found.status === 'CLOSED' && found.duplicateOfId === duplicateOfId) return null;
   const status = transition(found.status, 'closeAsDuplicate');
   if (expectedVersion != null && expectedVersion !== found.version) throw new VersionConflictError(found.version);
-  const original = await unit.tx.case.findUnique({ where: { id: duplicateOfId }, select: { id: true, category: true, duplicateOfId: true } });
+  // The original is locked against its own close as a duplicate (FOR SHARE: closes naming the same original still run
+  // side by side), so a close naming it and a close of it never both commit: no chain, whichever comes first.
+  const lockedOriginal = isUuid(duplicateOfId) ? await unit.tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Case" WHERE "id" = ${duplicateOfId}::uuid FOR SHARE` : [];
+  const original = lockedOriginal.length
+    ? await unit.tx.case.findUnique({ where: { id: duplicateOfId }, select: { id: true, category: true, duplicateOfId: true } })
+    : null;
   if (!original || !maySeeCase(roles, original.category)) throw new NotFoundError('The case it duplicates');
   if (original.duplicateOfId) {
     throw new ValidationError([{ path: 'duplicateOfId', message: 'that case is itself closed as a duplicate: name the case that stands for both' }]);

@@ -183,6 +183,56 @@ describe('moveCase', () => {
     await Promise.allSettled(readings);
   });
 
+  it('a held case moved to a queue its holder may not work is handed back in the same step: lease ended, audited and published as a release; a qualified holder keeps it', async () => {
+    const lead = await staff('move-lead', ['LEAD']);
+    const reviewer = await staff('move-held-reviewer', ['REVIEWER']);
+    const specialist = await staff('move-held-specialist', ['CHILD_SAFETY_SPECIALIST']);
+    const HELD = `mutation($caseId: ID!, $queue: QueueName, $priority: Priority) { moveCase(caseId: $caseId, queue: $queue, priority: $priority, reason: "placeholder reason") {
+      __typename ... on MoveCaseSuccess { case { id version queue status assignee { id } leaseExpiresAt } } ... on Error { message code } } }`;
+    const RENEW = `mutation($id: ID!) { renewLease(caseId: $id) { __typename } }`;
+    const heldBy = async (sub: string) => {
+      const c = await file('MINOR_PHYSICAL_ALTERCATION');
+      expect((await assign(lead, c.id, sub, c.version)).__typename).toBe('AssignCaseSuccess');
+      return server.app.db.prisma.case.findUniqueOrThrow({ where: { id: c.id } });
+    };
+
+    // A priority alone, or a queue the holder may work: the holder keeps the case.
+    const kept = await heldBy('move-held-reviewer');
+    expect((await server.gql(HELD, { caseId: kept.id, priority: 'P1' }, { token: lead })).data.moveCase).toMatchObject({ case: { status: 'IN_REVIEW', assignee: { id: 'move-held-reviewer' } } });
+    const bySpecialist = await heldBy('move-held-specialist');
+    expect((await server.gql(HELD, { caseId: bySpecialist.id, queue: 'IMMEDIATE_RISK' }, { token: lead })).data.moveCase).toMatchObject({
+      case: { queue: 'IMMEDIATE_RISK', status: 'IN_REVIEW', assignee: { id: 'move-held-specialist' } },
+    });
+    expect((await server.gql(RENEW, { id: bySpecialist.id }, { token: specialist })).data.renewLease.__typename).toBe('ClaimNextCaseSuccess');
+
+    // A reviewer may not work the immediate-risk queue: the move hands the case back.
+    const c = await heldBy('move-held-reviewer');
+    const events: Array<{ kind: string; case: { id: string } | null }> = [];
+    const controller = new AbortController();
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${lead}` },
+      body: JSON.stringify({ query: 'subscription { queueUpdates(queue: IMMEDIATE_RISK) { kind case { id } } }' }),
+      signal: controller.signal,
+    });
+    const reading = readSse(res, (event, data) => event === 'next' && events.push((data as { data: { queueUpdates: (typeof events)[number] } }).data.queueUpdates));
+    await new Promise((r) => setTimeout(r, 300));
+    const moved = await server.gql(HELD, { caseId: c.id, queue: 'IMMEDIATE_RISK' }, { token: lead });
+    expect(moved.errors).toBeUndefined();
+    expect(moved.data.moveCase).toMatchObject({ __typename: 'MoveCaseSuccess', case: { queue: 'IMMEDIATE_RISK', status: 'OPEN', assignee: null, leaseExpiresAt: null, version: c.version + 2 } });
+    expect(await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: 'OPEN', assigneeId: null, leaseExpiresAt: null });
+    const audit = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: c.id, action: { in: ['case.moved', 'case.released'] } }, orderBy: { seq: 'asc' } });
+    expect(audit.map((e) => [e.action, e.actorId, e.requestId === audit[0]!.requestId])).toEqual([
+      ['case.moved', 'move-lead', true],
+      ['case.released', 'move-lead', true],
+    ]);
+    expect(audit[1]!.changes).toMatchObject({ assigneeId: { from: 'move-held-reviewer', to: null }, reason: 'QUEUE_CHANGED' });
+    expect((await server.gql(RENEW, { id: c.id }, { token: reviewer })).data.renewLease.__typename).toBe('InvalidTransitionError');
+    await expect.poll(() => events.find((e) => e.kind === 'RELEASED' && e.case?.id === c.id), { timeout: 5000 }).toBeTruthy();
+    controller.abort();
+    await reading.catch(() => undefined);
+  });
+
   it('refuses a move without a reason or a destination, into the appeals queue, of a closed case or a missing one', async () => {
     const lead = await staff('move-lead', ['LEAD']);
     const c = await file('MINOR_PHYSICAL_ALTERCATION');

@@ -209,6 +209,73 @@ describe('mixed outcomes', () => {
   });
 });
 
+describe('what may be closed as a duplicate', () => {
+  const outcomes = (res: { results: Array<{ outcome: string; error: { __typename: string; message: string } | null }> }) =>
+    res.results.map((r) => [r.outcome, r.error?.__typename ?? null]);
+
+  it('only a case of the same category as the original: another category is refused, typed, and the case stays open', async () => {
+    const original = await file('MINOR_PHYSICAL_ALTERCATION');
+    const other = await file('PHYSICAL_CHILD_ABUSE_MEDIA');
+    const same = await file('MINOR_PHYSICAL_ALTERCATION');
+    const res = await bulk(CLOSE, { select: { cases: [{ id: other.id }, { id: same.id }] }, duplicateOfId: original.id });
+    expect(outcomes(res)).toEqual([
+      ['REFUSED', 'InvalidTransitionError'],
+      ['DONE', null],
+    ]);
+    expect(res.results[0].error.message).toMatch(/same category/);
+    expect(await stored(other.id)).toMatchObject({ status: 'OPEN', duplicateOfId: null, version: other.version });
+  });
+
+  it('never a child sexual exploitation case, nor any case with a child at immediate risk, even of an original in the same category: it must be decided', async () => {
+    const cseOriginal = await file('CHILD_SEXUAL_EXPLOITATION');
+    const cse = await file('CHILD_SEXUAL_EXPLOITATION');
+    const cseAtRisk = await file('CHILD_SEXUAL_EXPLOITATION', { childAtImmediateRisk: true });
+    const altercation = await file('MINOR_PHYSICAL_ALTERCATION');
+    const atRisk = await file('MINOR_PHYSICAL_ALTERCATION', { childAtImmediateRisk: true });
+    const before = await headSeq();
+    const toCse = await bulk(CLOSE, { select: { cases: [{ id: cse.id }, { id: cseAtRisk.id }] }, duplicateOfId: cseOriginal.id });
+    expect(outcomes(toCse)).toEqual([
+      ['REFUSED', 'InvalidTransitionError'],
+      ['REFUSED', 'InvalidTransitionError'],
+    ]);
+    for (const r of toCse.results) expect(r.error.message).toMatch(/must be decided/);
+    const toAltercation = await bulk(CLOSE, { select: { cases: [{ id: cseAtRisk.id }, { id: atRisk.id }] }, duplicateOfId: altercation.id });
+    expect(outcomes(toAltercation)).toEqual([
+      ['REFUSED', 'InvalidTransitionError'],
+      ['REFUSED', 'InvalidTransitionError'],
+    ]);
+    expect(toAltercation.results[1].error.message).toMatch(/immediate risk/);
+    for (const c of [cse, cseAtRisk, atRisk]) expect(await stored(c.id)).toMatchObject({ status: 'OPEN', duplicateOfId: null, closedAt: null, version: c.version });
+    // Nothing but the two bulk records was written.
+    expect(await headSeq()).toBe(before + 2n);
+  });
+
+  it('no chains: a case that other cases name as their original is not itself closed as a duplicate', async () => {
+    const original = await file();
+    const duplicate = await file();
+    const third = await file();
+    expect(outcomes(await bulk(CLOSE, { select: { cases: [{ id: duplicate.id }] }, duplicateOfId: original.id }))).toEqual([['DONE', null]]);
+    const res = await bulk(CLOSE, { select: { cases: [{ id: original.id }] }, duplicateOfId: third.id });
+    expect(outcomes(res)).toEqual([['REFUSED', 'InvalidTransitionError']]);
+    expect(res.results[0].error.message).toMatch(/original/);
+    expect(await stored(original.id)).toMatchObject({ status: 'OPEN', duplicateOfId: null, version: original.version });
+  });
+
+  it('no chains under concurrency: closing a case as a duplicate of X while X is closed as a duplicate of another, one of the two is refused', async () => {
+    for (let round = 0; round < 8; round++) {
+      const [x, y, z] = [await file(), await file(), await file()];
+      const [yToX, xToZ] = await Promise.all([
+        bulk(CLOSE, { select: { cases: [{ id: y.id }] }, duplicateOfId: x.id }),
+        bulk(CLOSE, { select: { cases: [{ id: x.id }] }, duplicateOfId: z.id }),
+      ]);
+      const done = [yToX, xToZ].filter((r) => r.results[0].outcome === 'DONE');
+      expect(done, JSON.stringify([yToX, xToZ])).toHaveLength(1);
+      const [storedX, storedY] = [await stored(x.id), await stored(y.id)];
+      expect(storedX.duplicateOfId !== null && storedY.duplicateOfId !== null).toBe(false);
+    }
+  });
+});
+
 describe('selection by filter', () => {
   it('acts on exactly the cases a `cases` filter matches, newest first', async () => {
     const account = `account-${hex(4)}`;
@@ -269,8 +336,9 @@ describe('retries', () => {
   });
 
   it('without a key: each case already done is UNCHANGED and nothing is written for it', async () => {
-    await staff('bulk-retry2-reviewer', ['REVIEWER']);
-    const a = await held('bulk-retry2-reviewer');
+    // Held by a specialist, who may work the immediate-risk queue and so keeps the case through the move.
+    await staff('bulk-retry2-specialist', ['CHILD_SAFETY_SPECIALIST']);
+    const a = await held('bulk-retry2-specialist');
     const b = await file();
     const move = { select: { cases: [{ id: a.id }, { id: b.id }] }, queue: 'IMMEDIATE_RISK', reason: 'placeholder reason' };
     expect(await bulk(MOVE, move)).toMatchObject({ doneCount: 2 });

@@ -195,6 +195,53 @@ describe('reading links', () => {
   });
 });
 
+describe('audit events naming a case the reader may not see', () => {
+  const TRAIL = `query($id: ID!) { case(id: $id) { auditTrail { id action changeSet } } }`;
+  const NODE = `query($id: ID!) { node(id: $id) { id ... on AuditEvent { action } } }`;
+
+  it('are left out of Case.auditTrail and answer null by node(id) for that reader; whoever may see every case sees every event, and the chain is untouched', async () => {
+    const mpa = await file('MINOR_PHYSICAL_ALTERCATION');
+    const other = await file('MINOR_PHYSICAL_ALTERCATION');
+    const cse = await file('CHILD_SEXUAL_EXPLOITATION');
+    expect((await link('CHILD_SAFETY_SPECIALIST', mpa, cse)).__typename).toBe('LinkCasesSuccess');
+    expect((await unlink('CHILD_SAFETY_SPECIALIST', mpa, cse)).__typename).toBe('UnlinkCasesSuccess');
+    expect((await link('LEAD', mpa, cse)).__typename).toBe('LinkCasesSuccess');
+    expect((await link('REVIEWER', mpa, other)).__typename).toBe('LinkCasesSuccess');
+    await decideAsLead(mpa, 'MINOR_PHYSICAL_ALTERCATION', MPA_ASSESSMENT);
+    const applied = await apply('LEAD', { caseId: mpa, linkedCases: [{ caseId: cse }] });
+    expect(applied.results).toMatchObject([{ caseId: cse, applied: false }]);
+
+    const raw = await server.app.db.prisma.auditEvent.findMany({ where: { caseId: mpa }, orderBy: { seq: 'asc' } });
+    const ids = (events: Array<{ seq: bigint }>) => events.map((e) => `AuditEvent:${e.seq}`);
+    const naming = raw.filter((e) => JSON.stringify(e.changes).includes(cse));
+    expect(naming.map((e) => e.action)).toEqual(['case.linked', 'case.unlinked', 'case.linked', 'decision.applied_to_linked_cases']);
+    const shown = raw.filter((e) => !naming.includes(e));
+    expect(shown.map((e) => e.action)).toContain('case.linked');
+
+    for (const role of ['REVIEWER', 'APPEALS_REVIEWER'] as const) {
+      const res = await server.gql(TRAIL, { id: mpa }, { token: tokens[role] });
+      expect(res.errors, role).toBeUndefined();
+      expect(res.data.case.auditTrail.map((e: { id: string }) => e.id), role).toEqual(ids(shown));
+      expect(JSON.stringify(res).includes(cse), role).toBe(false);
+      for (const id of ids(naming)) {
+        const node = await server.gql(NODE, { id }, { token: tokens[role] });
+        expect(node.errors, role).toBeUndefined();
+        expect(node.data.node, `${role} ${id}`).toBeNull();
+      }
+      const visible = await server.gql(NODE, { id: ids(shown)[0] }, { token: tokens[role] });
+      expect(visible.data.node, role).toMatchObject({ id: ids(shown)[0] });
+    }
+    for (const role of ['CHILD_SAFETY_SPECIALIST', 'LEAD', 'LAW_ENFORCEMENT_LIAISON'] as const) {
+      const res = await server.gql(TRAIL, { id: mpa }, { token: tokens[role] });
+      expect(res.errors, role).toBeUndefined();
+      expect(res.data.case.auditTrail.map((e: { id: string }) => e.id), role).toEqual(ids(raw));
+      for (const id of ids(naming)) expect((await server.gql(NODE, { id }, { token: tokens[role] })).data.node, `${role} ${id}`).toMatchObject({ id });
+    }
+    const verified = await server.gql(`{ verifyAuditChain { ok } }`, {}, { token: tokens.LEAD });
+    expect(verified.data.verifyAuditChain.ok).toBe(true);
+  });
+});
+
 describe('audit and live events', () => {
   it('a link and an unlink each write an audit event on both cases and publish an update to both queues', async () => {
     const a = await file('MINOR_PHYSICAL_ALTERCATION');

@@ -172,6 +172,38 @@ describe('SQL statements per request', () => {
     }
   });
 
+  it('audit trails naming linked cases cost the same statements for 2 cases as for 6, for a reader from whom the linked cases are hidden', async () => {
+    const lead = await token('n1-links-lead', ['LEAD'], 'Lead L');
+    const reviewer = await token('n1-links-reviewer', ['REVIEWER'], 'Reviewer L');
+    const file = async (category: string, reportedAccountId?: string) => {
+      const res = await server.gql(`mutation($i: SubmitReportInput!) { submitReport(input: $i) { __typename ... on SubmitReportSuccess { report { id } } } }`, {
+        i: { contentId: `content-${hex(4)}`, category, description: 'placeholder description', ...(reportedAccountId ? { reportedAccountId } : {}) },
+      });
+      return (await server.app.db.prisma.report.findUniqueOrThrow({ where: { id: res.data.submitReport.report.id } })).caseId;
+    };
+    const account = `account-${hex(4)}`;
+    for (let i = 0; i < 6; i++) {
+      const mpa = await file('MINOR_PHYSICAL_ALTERCATION', account);
+      for (const hidden of [await file('CHILD_SEXUAL_EXPLOITATION'), await file('PHYSICAL_CHILD_ABUSE_MEDIA')]) {
+        const linked = await server.gql(`mutation($a: ID!, $b: ID!) { linkCases(caseId: $a, linkedCaseId: $b, reason: "placeholder reason") { __typename } }`, { a: mpa, b: hidden }, { token: lead });
+        expect(linked.data.linkCases.__typename).toBe('LinkCasesSuccess');
+      }
+    }
+    const READ = `query($first: Int!, $account: String!) { cases(filter: { reportedAccountId: $account }, first: $first) { edges { node { id auditTrail { seq action } } } } }`;
+    const read = (first: number, bearer: string) => counted(() => server.gql(READ, { first, account }, { token: bearer }));
+    // Each bearer's first request records its reviewer: not part of what is counted.
+    for (const bearer of [reviewer, lead]) expect((await server.gql('{ me { id } }', {}, { token: bearer })).errors).toBeUndefined();
+    const [two, six] = [await read(2, reviewer), await read(6, reviewer)];
+    expect(six.result.errors).toBeUndefined();
+    expect(six.result.data.cases.edges).toHaveLength(6);
+    // The reviewer sees no link event (each names a hidden case); a lead sees them all.
+    for (const edge of six.result.data.cases.edges) expect(edge.node.auditTrail.map((e: { action: string }) => e.action)).not.toContain('case.linked');
+    const byLead = await read(6, lead);
+    for (const edge of byLead.result.data.cases.edges) expect(edge.node.auditTrail.filter((e: { action: string }) => e.action === 'case.linked')).toHaveLength(2);
+    expect(six.statements).toBe(two.statements);
+    expect(six.statements).toBeLessThanOrEqual(byLead.statements + 1);
+  });
+
   it("the reviewer client's ReviewQueue operation (openCount, oldestOpenSince, a page with cursors) is one statement", async () => {
     const reviewer = await token('page-review-queue', ['REVIEWER']);
     for (let i = 0; i < 3; i++) {

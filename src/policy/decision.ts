@@ -82,3 +82,30 @@ export function decisionOutcome(category: Category, recommendation: Recommendati
     ground,
   };
 }
+
+/**
+ * Categories whose decisions carry legal obligations: a decision that enforces on child sexual exploitation files a
+ * CyberTipline record and holds the evidence for a year (recommend: ncmecReportRequired, EVIDENCE_PRESERVATION_DAYS).
+ * A case in one of these is decided on its own, never closed as a duplicate (which files and preserves nothing).
+ */
+export const CATEGORIES_WITH_LEGAL_OBLIGATIONS: readonly Category[] = ['CHILD_SEXUAL_EXPLOITATION'];
+
+/**
+ * Why `duplicate` may not be closed as a duplicate of `original`, or null when it may. A duplicate has no decision of
+ * its own: the original stands for it, so it must be about the same kind of harm (the same category). A case whose
+ * decision carries legal obligations, or one that reports a child at immediate risk, is never closed as a duplicate:
+ * it must be decided (a lead can apply a decision to linked cases in one step).
+ */
+export function duplicateClosureRefusal(
+  duplicate: { category: Category; childAtImmediateRisk: boolean },
+  original: { category: Category },
+): string | null {
+  if (CATEGORIES_WITH_LEGAL_OBLIGATIONS.includes(duplicate.category)) {
+    return `A ${duplicate.category} case carries legal obligations (a CyberTipline record, evidence preservation) and must be decided, not closed as a duplicate`;
+  }
+  if (duplicate.childAtImmediateRisk) return 'A case reporting a child at immediate risk must be decided, not closed as a duplicate';
+  if (duplicate.category !== original.category) {
+    return `A case may be closed as a duplicate only of a case in the same category (this one is ${duplicate.category}, that one ${original.category})`;
+  }
+  return null;
+}

@@ -4,6 +4,8 @@ import { builder } from './builder.js';
 import { NodeRef } from './node.js';
 import { auditEventNodeId } from '../services/nodes.js';
 import { verifyAuditChain, type ChainVerification } from '../services/audit.js';
+import { casesNamedBy, mayReadAuditEvent, seesEveryCategory } from '../services/audit-visibility.js';
+import type { Category } from '../policy/index.js';
 
 interface ActorView {
   kind: string;
@@ -54,9 +56,20 @@ export const AuditEventRef = builder.prismaObject('AuditEvent', {
 builder.prismaObjectField('Case', 'auditTrail', (t) =>
   t.field({
     type: [AuditEventRef],
-    description: 'Every audited step on this case, in order',
-    // Batched across the cases of a page: one query however many cases ask.
-    resolve: (c, _args, ctx) => ctx.loaders.auditTrail.load(c.id),
+    description:
+      'Every audited step on this case, in order, except an event that names another case you may not see (a link to it, a decision applied to it): that one is left out, as Case.links leaves out the link',
+    // Batched across the cases of a page: one query however many cases ask, and one more, only for a reader who may
+    // not see every category and only when some event names another case, for the categories of the cases named.
+    resolve: async (c, _args, ctx) => {
+      const events = await ctx.loaders.auditTrail.load(c.id);
+      const roles = ctx.user?.roles ?? [];
+      if (seesEveryCategory(roles)) return events;
+      const named = [...new Set(events.flatMap((e) => casesNamedBy(e)))];
+      if (!named.length) return events;
+      const loaded = await ctx.loaders.caseCategory.loadMany(named);
+      const categories = new Map(named.map((id, i) => [id, loaded[i] instanceof Error ? null : (loaded[i] as Category | null)]));
+      return events.filter((e) => mayReadAuditEvent(roles, e, (id) => categories.get(id)));
+    },
   }),
 );
 

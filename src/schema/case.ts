@@ -95,9 +95,14 @@ export const CaseRef = builder.prismaObject('Case', {
       }),
       reportedAccountStrikes: t.field({
         type: [AccountStrikeRef],
-        description: 'Strikes recorded against the reported account by decisions on its other cases, oldest first: repeat offences',
+        description:
+          'Strikes recorded against the reported account by decisions on its other cases, oldest first: repeat offences. Only strikes recorded on cases of categories you may see (as reportedAccount.strikes)',
         select: { reportedAccountId: true },
-        resolve: async (c, _a, ctx) => (c.reportedAccountId ? (await strikesOf(ctx, c.reportedAccountId)).filter((s) => s.caseId !== c.id) : []),
+        resolve: async (c, _a, ctx) => {
+          if (!c.reportedAccountId) return [];
+          const roles = ctx.user?.roles ?? [];
+          return (await strikesOf(ctx, c.reportedAccountId)).filter((s) => s.caseId !== c.id && maySeeCase(roles, s.category));
+        },
       }),
       reportedAccountId: t.exposeString('reportedAccountId', { nullable: true, authScopes: content }),
       content: t.field({

@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { PrismaClient } from '../db/database.js';
 import type { AuditEvent } from '../generated/prisma/client.js';
-import type { Role } from '../policy/index.js';
+import type { Category, Role } from '../policy/index.js';
 import type { Actor, ServiceContext } from '../services/context.js';
 import type { LivePubSub } from '../live/pubsub.js';
 import type { Metrics } from '../metrics.js';
@@ -38,6 +38,8 @@ export interface GraphQLContext {
 export interface Loaders {
   reviewerName: DataLoader<string, string | null>;
   auditTrail: DataLoader<string, AuditEvent[]>;
+  /** The category of each case asked about (null when none): what an audit event naming another case needs. */
+  caseCategory: DataLoader<string, Category | null>;
 }
 
 /** Fresh per request (and per subscription event), so nothing stale outlives the operation that loaded it. */
@@ -53,6 +55,11 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       const byCase = new Map<string, AuditEvent[]>(caseIds.map((id) => [id, []]));
       for (const event of events) byCase.get(event.caseId!)?.push(event);
       return caseIds.map((id) => byCase.get(id)!);
+    }),
+    caseCategory: new DataLoader(async (caseIds) => {
+      const rows = await prisma.case.findMany({ where: { id: { in: [...caseIds] } }, select: { id: true, category: true } });
+      const categories = new Map(rows.map((r) => [r.id, r.category]));
+      return caseIds.map((id) => categories.get(id) ?? null);
     }),
   };
 }

@@ -111,11 +111,13 @@ export async function requireCaseAccess(ctx: ServiceContext, unit: Unit, caseId:
   return access;
 }
 
-export type ReleaseReason = 'CATEGORY_CHANGED' | 'ACCESS_WITHDRAWN';
+export type ReleaseReason = 'CATEGORY_CHANGED' | 'ACCESS_WITHDRAWN' | 'QUEUE_CHANGED';
 
 /**
  * Within the unit that changed a case or a reviewer's access: if the case's holder may no longer hold it, hands it
  * back to its queue (audited as `case.released` with the reason, published after commit). Returns whether it did.
+ * After a move (QUEUE_CHANGED) the holder must also be qualified for the case's new queue, as a claim or an
+ * assignment there would require.
  */
 export async function releaseIfUnqualified(unit: Unit, found: Case, reason: ReleaseReason, holderRoles?: Role[]): Promise<boolean> {
   if (!found.assigneeId) return false;
@@ -124,7 +126,7 @@ export async function releaseIfUnqualified(unit: Unit, found: Case, reason: Rele
     const holder = await unit.tx.reviewer.findUnique({ where: { id: found.assigneeId }, select: { roles: true, revokedRoles: true, suspendedAt: true } });
     roles = grantedRoles((holder?.roles ?? []) as Role[], holder ? { revokedRoles: holder.revokedRoles as Role[], suspended: holder.suspendedAt !== null } : undefined) ?? [];
   }
-  if (mayHoldCase(roles, found)) return false;
+  if (mayHoldCase(roles, found) && (reason !== 'QUEUE_CHANGED' || canWorkQueue(roles, found.queue))) return false;
   await unassign(unit, found, 'case.released', { reason });
   return true;
 }

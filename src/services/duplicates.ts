@@ -2,18 +2,21 @@
 // without a decision of its own (workflow step `closeAsDuplicate`), and names the case it duplicates.
 import type { Case } from '../generated/prisma/client.js';
 import type { ServiceContext } from './context.js';
-import { NotFoundError, ValidationError, VersionConflictError } from './errors.js';
+import { InvalidTransitionError, NotFoundError, ValidationError, VersionConflictError } from './errors.js';
 import { maySeeCase, visibleCase } from './access.js';
 import type { Unit } from './transaction.js';
 import { isUuid } from './validation.js';
-import type { Role } from '../policy/index.js';
+import { duplicateClosureRefusal, type Role } from '../policy/index.js';
 import { transition } from './workflow.js';
 
 /**
  * Within a unit of work: closes a waiting or held case (leads) as a duplicate of `duplicateOfId`, handing back any
  * lease on it. Answers null, writing nothing, when the case is already closed as a duplicate of that case (a retry).
  * The case it duplicates must exist, be visible to the lead, and not itself be closed as a duplicate (name the case
- * that stands for both). `expectedVersion`, when given, must be the case's version.
+ * that stands for both). The policy decides what may be closed as a duplicate at all (duplicateClosureRefusal: the same
+ * category, never a case with legal obligations or a child at immediate risk), and a case other cases name as their
+ * original is not itself closed as one (no chains): each refused with InvalidTransitionError. `expectedVersion`, when
+ * given, must be the case's version.
  */
 export async function closeAsDuplicateWithin(ctx: ServiceContext, unit: Unit, caseId: string, duplicateOfId: string, expectedVersion?: number | null): Promise<Case | null> {
   const { case: found, roles } = await visibleCase(ctx, unit, caseId, { anyOf: ['LEAD'] });
@@ -21,11 +24,21 @@ export async function closeAsDuplicateWithin(ctx: ServiceContext, unit: Unit, ca
   if (found.status === 'CLOSED' && found.duplicateOfId === duplicateOfId) return null;
   const status = transition(found.status, 'closeAsDuplicate');
   if (expectedVersion != null && expectedVersion !== found.version) throw new VersionConflictError(found.version);
-  const original = await unit.tx.case.findUnique({ where: { id: duplicateOfId }, select: { id: true, category: true, duplicateOfId: true } });
+  // The original is locked against its own close as a duplicate (FOR SHARE: closes naming the same original still run
+  // side by side), so a close naming it and a close of it never both commit: no chain, whichever comes first.
+  const lockedOriginal = isUuid(duplicateOfId) ? await unit.tx.$queryRaw<Array<{ id: string }>>`SELECT "id" FROM "Case" WHERE "id" = ${duplicateOfId}::uuid FOR SHARE` : [];
+  const original = lockedOriginal.length
+    ? await unit.tx.case.findUnique({ where: { id: duplicateOfId }, select: { id: true, category: true, duplicateOfId: true } })
+    : null;
   if (!original || !maySeeCase(roles, original.category)) throw new NotFoundError('The case it duplicates');
   if (original.duplicateOfId) {
     throw new ValidationError([{ path: 'duplicateOfId', message: 'that case is itself closed as a duplicate: name the case that stands for both' }]);
   }
+  const refusal = duplicateClosureRefusal(found, original);
+  if (refusal) throw new InvalidTransitionError(refusal);
+  // No chains: a case that stands for others stays the one they name.
+  const standsFor = await unit.tx.case.findFirst({ where: { duplicateOfId: found.id }, select: { id: true } });
+  if (standsFor) throw new InvalidTransitionError('Other cases name this case as their original: it cannot itself be closed as a duplicate');
   const updated = await unit.tx.case.update({
     where: { id: found.id },
     data: {

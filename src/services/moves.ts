@@ -3,7 +3,7 @@ import type { Case } from '../generated/prisma/client.js';
 import { PRIORITY_LABELS, SLA_MINUTES, type QueueName } from '../policy/index.js';
 import type { ServiceContext } from './context.js';
 import { InvalidTransitionError, ValidationError, VersionConflictError } from './errors.js';
-import { visibleCase } from './access.js';
+import { releaseIfUnqualified, visibleCase } from './access.js';
 import { requireUser } from './claims.js';
 import { inTransaction, type Unit } from './transaction.js';
 
@@ -30,7 +30,8 @@ export function checkedMove(input: MoveInput): { queue: QueueName | null; priori
 
 /**
  * Moves an open or held case to another queue, priority, or both (leads). The appeals queue is entered and left by
- * appeals only. A new priority sets the SLA it carries from the case's creation. Whoever holds the case keeps it.
+ * appeals only. A new priority sets the SLA it carries from the case's creation. Whoever holds the case keeps it when
+ * qualified for its new queue; otherwise the move hands it back (`case.released`, reason QUEUE_CHANGED).
  */
 export async function moveCase(ctx: ServiceContext, caseId: string, input: MoveInput): Promise<Case> {
   requireUser(ctx);
@@ -57,7 +58,7 @@ export async function moveWithin(ctx: ServiceContext, unit: Unit, caseId: string
   if (queue === found.queue && priority === found.priority) return null;
   if (expectedVersion != null && expectedVersion !== found.version) throw new VersionConflictError(found.version);
   const slaDueAt = priority === found.priority ? found.slaDueAt : new Date(found.createdAt.getTime() + SLA_MINUTES[priority]! * 60_000);
-  const updated = await unit.tx.case.update({ where: { id: found.id }, data: { queue, priority, slaDueAt, version: { increment: 1 } } });
+  const moved = await unit.tx.case.update({ where: { id: found.id }, data: { queue, priority, slaDueAt, version: { increment: 1 } } });
   unit.audit({
     action: 'case.moved',
     entityType: 'Case',
@@ -68,5 +69,9 @@ export async function moveWithin(ctx: ServiceContext, unit: Unit, caseId: string
   unit.publish({ kind: 'UPDATED', queue, caseId: found.id, category: found.category });
   // Subscribers of the queue it left see it go.
   if (queue !== found.queue) unit.publish({ kind: 'UPDATED', queue: found.queue, caseId: found.id, category: found.category });
-  return updated;
+  // A holder not qualified for the new queue hands the case back in the same step (audited and published as a release).
+  if (queue !== found.queue && (await releaseIfUnqualified(unit, moved, 'QUEUE_CHANGED'))) {
+    return unit.tx.case.findUniqueOrThrow({ where: { id: found.id } });
+  }
+  return moved;
 }

@@ -8,6 +8,7 @@ import { QUEUE_NAMES, canWorkQueue, type QueueName, type Role } from '../policy/
 import { maySeeCase } from './access.js';
 import { ValidationError } from './errors.js';
 import { isUuid } from './validation.js';
+import { casesNamedBy, mayReadAuditEvent } from './audit-visibility.js';
 
 export const MAX_NODES = 100;
 
@@ -105,14 +106,16 @@ export async function findNodes(prisma: PrismaClient, roles: readonly Role[], id
     const seqs = [...new Set(others.map((id) => /^AuditEvent:([1-9][0-9]{0,17})$/.exec(id)?.[1]).filter((s): s is string => !!s))].map(BigInt);
     if (seqs.length) {
       const events = await prisma.auditEvent.findMany({ where: { seq: { in: seqs } } });
-      const caseIds = [...new Set(events.map((e) => e.caseId).filter((id): id is string => !!id))];
+      // The event's own case, and any other case it names (a link, a decision applied to linked cases): an event
+      // naming a case the reader may not see answers null to them (src/services/audit-visibility.ts).
+      const caseIds = [...new Set(events.flatMap((e) => [e.caseId, ...casesNamedBy(e)]).filter((id): id is string => !!id))];
       const categories = new Map(
         (caseIds.length ? await prisma.case.findMany({ where: { id: { in: caseIds } }, select: { id: true, category: true } }) : []).map((c) => [c.id, c.category]),
       );
       const auditor = roles.some((r) => AUDITORS.includes(r));
       for (const event of events) {
         const category = event.caseId ? categories.get(event.caseId) : undefined;
-        if (auditor || (category && sees(category))) found.set(auditEventNodeId(event.seq), { typename: 'AuditEvent', value: event });
+        if (auditor || (category && sees(category) && mayReadAuditEvent(roles, event, (id) => categories.get(id)))) found.set(auditEventNodeId(event.seq), { typename: 'AuditEvent', value: event });
       }
     }
   }

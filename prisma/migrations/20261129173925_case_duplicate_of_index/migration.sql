@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Case_duplicateOfId_idx" ON "Case"("duplicateOfId");
+

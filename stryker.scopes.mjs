@@ -14,10 +14,10 @@ export const SCOPES = {
     mutate: [
       'src/services/access.ts', // the shared case guard: see, hold, lease, release when unqualified
       'src/services/workflow.ts:4-48', // the state machine
-      'src/services/claims.ts:33-36', // requireUser
-      'src/services/claims.ts:80-169', // claimNextCase, claimCase and its checks: qualification, exposure cap, escalations, appeals
-      'src/services/claims.ts:245-279', // pickCase: the claimable-case query and the one-statement claim
-      'src/services/claims.ts:302-336', // requireLease, releaseCase, releaseWithin, renewLease
+      'src/services/claims.ts:34-37', // requireUser
+      'src/services/claims.ts:83-178', // claimNextCase, claimCase and its checks: qualification, exposure cap, escalations, appeals
+      'src/services/claims.ts:255-295', // pickCase: the claimable-case query and the one-statement claim
+      'src/services/claims.ts:318-350', // requireLease, releaseCase, releaseWithin, renewLease
       'src/services/decisions.ts:50-65', // decideCase: guard, version, assessment
       'src/services/decisions.ts:87-110', // recordDecision: two-person rule, scope, justification (also for linked cases)
       'src/services/appeals.ts:28-67', // submitAppeal: who may appeal what, once, not superseded

@@ -96,4 +96,39 @@ describe('deciding (src/services/decisions.ts): input, assessment, category', ()
     const e = await refused(decideCase(specialist, { caseId, expectedVersion: version, actions: ['REMOVE_CONTENT'] }), 'ValidationError');
     expect(e.message).toBe('Invalid input: justification: a written justification is required to deviate from the recommendation (REMOVE_CONTENT, SUSPEND_ACCOUNT)');
   });
+
+  it('a decision is taken under the category the case was assessed as, not one a later report raised it to', async () => {
+    const lead = await user('category-lead', ['LEAD']);
+    const contentId = `content-${hex(6)}`;
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION', { contentId });
+    await hold(caseId, lead);
+    // Assessed as an altercation of undetermined age (a lead decides it), then a report raises the case to exploitation.
+    await assess(lead, caseId, { category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'UNDETERMINED', context: 'ABUSIVE', excessivelyGraphic: true });
+    expect(await fileCase('CHILD_SEXUAL_EXPLOITATION', { contentId })).toBe(caseId);
+    const raised = await caseOf(caseId);
+    expect(raised).toMatchObject({ category: 'CHILD_SEXUAL_EXPLOITATION', assigneeId: idOf(lead), status: 'IN_REVIEW' });
+    const { decision } = await decideCase(lead, { caseId, expectedVersion: raised.version, actions: ['REMOVE_CONTENT'], justification: 'placeholder justification' });
+    // Removing an altercation found to show a minor is not a finding of exploitation: no CyberTipline record.
+    expect(JSON.stringify(decision.statementOfReasons)).not.toMatch(/child sexual exploitation/);
+    expect(await prisma().ncmecReport.count({ where: { caseId } })).toBe(0);
+  });
+
+  it('a decision applied from a linked case by the lead who assessed the exploitation it declines is refused, not escalated', async () => {
+    const assessor = await user('linked-assessor', ['LEAD']);
+    const other = await user('linked-other', ['LEAD']);
+    const source = await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    const target = await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    await hold(source, assessor);
+    await assess(assessor, source, CSE_MINOR);
+    await linkCases(assessor, source, target, 'placeholder reason');
+    // Another lead declines enforcement on it (the two-person rule lets them: they did not assess it).
+    await hold(source, other);
+    await decideCase(other, { caseId: source, expectedVersion: (await caseOf(source)).version, actions: ['NO_ACTION'], justification: 'placeholder justification' });
+    const before = await caseOf(target);
+    const applied = await applyDecisionToLinkedCases(assessor, { caseId: source });
+    expect(applied.results).toHaveLength(1);
+    expect(applied.results[0]!.decisionId).toBeNull();
+    expect(applied.results[0]!.error?.constructor.name).toBe('EscalationRequiredError');
+    expect(await caseOf(target)).toEqual(before);
+  });
 });

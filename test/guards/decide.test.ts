@@ -129,6 +129,7 @@ describe('deciding (src/services/decisions.ts): input, assessment, category', ()
     expect(applied.results).toHaveLength(1);
     expect(applied.results[0]!.decisionId).toBeNull();
     expect(applied.results[0]!.error?.constructor.name).toBe('EscalationRequiredError');
+    expect(applied.results[0]!.error?.message).toMatch(/\(one other than who assessed it\); the case was left as it was$/);
     expect(await caseOf(target)).toEqual(before);
   });
 });

@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 const LINK = `mutation($caseId: ID!, $linkedCaseId: ID!, $reason: String!) { linkCases(caseId: $caseId, linkedCaseId: $linkedCaseId, reason: $reason) {
-  __typename ... on LinkCasesSuccess { link { id reason linkedAt linkedBy { id } linkedCase { id links { linkedCase { id } } } } case { id links { linkedCase { id } } } }
+  __typename ... on LinkCasesSuccess { link { id linkId reason linkedAt linkedBy { id } linkedCase { id links { linkedCase { id } } } } case { id links { linkedCase { id } } } }
   ... on Error { message code } } }`;
 const UNLINK = `mutation($caseId: ID!, $linkedCaseId: ID!, $reason: String) { unlinkCases(caseId: $caseId, linkedCaseId: $linkedCaseId, reason: $reason) {
   __typename ... on UnlinkCasesSuccess { case { id links { id } } linkedCase { id links { id } } } ... on Error { message code } } }`;
@@ -258,7 +258,8 @@ describe('audit and live events', () => {
     await new Promise((r) => setTimeout(r, 200));
 
     const linked = await link('REVIEWER', a, b, 'placeholder link reason');
-    const linkId = linked.link.id;
+    const linkId = linked.link.linkId;
+    expect(linked.link.id).toBe(`CaseLink:${linkId}:${a}`);
     await expect.poll(() => [a, b].every((id) => events.some((e) => e.kind === 'UPDATED' && e.case?.id === id)), { timeout: 5000 }).toBe(true);
     events.length = 0;
     expect((await unlink('LEAD', b, a, 'placeholder unlink reason')).__typename).toBe('UnlinkCasesSuccess');

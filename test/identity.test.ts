@@ -15,6 +15,8 @@ const VIEWS_OF_ANOTHER_NODE: Record<string, string> = {
   Viewer: 'the signed-in Reviewer, as their token says',
   AppealReceipt: "the appellant's view of an Appeal",
   AuditActor: 'the acting Reviewer with the roles of one event (null id for the system and anonymous reporters)',
+  CaseLink: 'a link as seen from one of its cases (`linkId` names the link itself)',
+  ReportedAccount: 'an account, limited to the cases the reader may read (the platform owns accounts)',
 };
 
 let server: TestServer;

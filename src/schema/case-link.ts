@@ -9,7 +9,10 @@ import { NotFoundError } from '../services/errors.js';
 
 /** A link as seen from one of its cases: `otherCaseId` is the case at the other end. */
 interface LinkView {
+  /** The stored link's id (what its audit events name). */
   id: string;
+  /** The case it is seen from. */
+  fromCaseId: string;
   reason: string;
   createdAt: Date;
   createdById: string;
@@ -18,6 +21,7 @@ interface LinkView {
 
 const view = (link: { id: string; caseId: string; linkedCaseId: string; reason: string; createdAt: Date; createdById: string }, from: string): LinkView => ({
   id: link.id,
+  fromCaseId: from,
   reason: link.reason,
   createdAt: link.createdAt,
   createdById: link.createdById,
@@ -27,7 +31,13 @@ const view = (link: { id: string; caseId: string; linkedCaseId: string; reason: 
 export const CaseLinkRef = builder.objectRef<LinkView>('CaseLink').implement({
   description: 'A link from this case to another about the same incident or account, made by staff who may work both',
   fields: (t) => ({
-    id: t.exposeID('id'),
+    id: t.id({
+      description:
+        'Stable, and one per side: CaseLink:<linkId>:<the case it is seen from>, since `linkedCase` depends on the side ' +
+        '(a normalized cache keyed by id keeps both sides apart)',
+      resolve: (l) => `CaseLink:${l.id}:${l.fromCaseId}`,
+    }),
+    linkId: t.id({ description: 'The link itself, the same from both cases: what its audit events name', resolve: (l) => l.id }),
     reason: t.exposeString('reason', { description: 'Why the cases were linked' }),
     linkedAt: t.expose('createdAt', { type: 'DateTime' }),
     linkedBy: t.prismaField({ type: 'Reviewer', resolve: (query, l, _a, ctx) => ctx.prisma.reviewer.findUniqueOrThrow({ ...query, where: { id: l.createdById } }) }),

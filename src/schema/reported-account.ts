@@ -12,7 +12,7 @@ const ReportedAccountRef = builder.objectRef<AccountHistory>('ReportedAccount').
   description:
     'What the service knows about a reported account, limited to the cases you may read by content: a case of a category you may not handle is absent and counts nowhere',
   fields: (t) => ({
-    id: t.string({ resolve: (a) => a.accountId }),
+    id: t.id({ description: 'The account id, as the platform gave it', resolve: (a) => a.accountId }),
     cases: t.field({
       type: CaseConnection,
       description: 'Its cases you may read, newest first (by createdAt, then id), any status; `first`: 1 to 100 (20 by default)',

@@ -2,9 +2,9 @@
 // the platform names the affected account, and a decision already reversed on appeal cannot be appealed again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, startServer, type TestServer } from '../support/harness.js';
+import { idOf, serviceActors } from './support.js';
 import type { Role } from '../../src/policy/index.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { ensureReviewer } from '../../src/services/reviewers.js';
 import { submitReport } from '../../src/services/intake.js';
 import { submitAssessment } from '../../src/services/assessments.js';
 import { decideCase } from '../../src/services/decisions.js';
@@ -17,16 +17,8 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
+const { user, anonymous, caseOf } = serviceActors(() => server);
 
-async function user(prefix: string, roles: Role[]): Promise<ServiceContext> {
-  const id = `${prefix}-${hex(3)}`;
-  const actor = { kind: 'USER' as const, id, name: `Reviewer ${id}`, roles };
-  await ensureReviewer(prisma(), actor);
-  return server.app.serviceContext(actor);
-}
-const idOf = (ctx: ServiceContext) => (ctx.actor as { id: string }).id;
-const anonymous = () => server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' });
-const caseOf = (id: string) => prisma().case.findUniqueOrThrow({ where: { id } });
 
 /** Gives `ctx` a live lease on the case as a claim would. */
 async function hold(caseId: string, ctx: ServiceContext) {

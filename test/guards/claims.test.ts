@@ -3,9 +3,9 @@
 // only cases that need another qualification wait there. The file has its own database, and only its tests file appeals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, startServer, type TestServer } from '../support/harness.js';
-import type { Category, Role } from '../../src/policy/index.js';
-import type { ServiceContext } from '../../src/services/context.js';
-import { ensureReviewer, setReviewerAccess } from '../../src/services/reviewers.js';
+import { idOf, serviceActors } from './support.js';
+import type { Category } from '../../src/policy/index.js';
+import { setReviewerAccess } from '../../src/services/reviewers.js';
 import { submitReport } from '../../src/services/intake.js';
 import { claimCase, claimNextCase } from '../../src/services/claims.js';
 
@@ -16,15 +16,8 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
+const { user, anonymous } = serviceActors(() => server);
 
-async function user(prefix: string, roles: Role[], overrides: Partial<ServiceContext> = {}): Promise<ServiceContext> {
-  const id = `${prefix}-${hex(3)}`;
-  const actor = { kind: 'USER' as const, id, name: `Reviewer ${id}`, roles };
-  await ensureReviewer(prisma(), actor);
-  return { ...server.app.serviceContext(actor), ...overrides };
-}
-const idOf = (ctx: ServiceContext) => (ctx.actor as { id: string }).id;
-const anonymous = () => server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' });
 async function fileCase(category: Category): Promise<string> {
   const r = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}` });
   return r.report.caseId;

@@ -4,9 +4,9 @@
 // (docs/mutation-testing.md, "Measured").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, startServer, type TestServer } from '../support/harness.js';
-import type { Category, Role } from '../../src/policy/index.js';
+import { idOf, serviceActors } from './support.js';
+import type { Category } from '../../src/policy/index.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { ensureReviewer } from '../../src/services/reviewers.js';
 import { submitReport } from '../../src/services/intake.js';
 import { submitAssessment, type AssessmentInput } from '../../src/services/assessments.js';
 import { decideCase } from '../../src/services/decisions.js';
@@ -19,21 +19,13 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
+const { user, anonymous, caseOf } = serviceActors(() => server);
 
-async function user(prefix: string, roles: Role[]): Promise<ServiceContext> {
-  const id = `${prefix}-${hex(3)}`;
-  const actor = { kind: 'USER' as const, id, name: `Reviewer ${id}`, roles };
-  await ensureReviewer(prisma(), actor);
-  return server.app.serviceContext(actor);
-}
-const anonymous = () => server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' });
-const idOf = (ctx: ServiceContext) => (ctx.actor as { id: string }).id;
 
 async function fileCase(category: Category, extra: Record<string, unknown> = {}) {
   const r = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}`, ...extra });
   return r.report.caseId;
 }
-const caseOf = (id: string) => prisma().case.findUniqueOrThrow({ where: { id } });
 
 /** Gives `ctx` a lease on the case as a claim would. */
 async function hold(caseId: string, ctx: ServiceContext) {

@@ -3,9 +3,8 @@
 // Each test files its own cases; the `guards` mutation scope runs this file against each mutant (no socket).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, startServer, token, type TestServer } from '../support/harness.js';
+import { idOf, serviceActors } from './support.js';
 import type { Category, Role } from '../../src/policy/index.js';
-import type { ServiceContext } from '../../src/services/context.js';
-import { ensureReviewer } from '../../src/services/reviewers.js';
 import { submitReport } from '../../src/services/intake.js';
 import { assignCase, claimNextCase, renewLease } from '../../src/services/claims.js';
 import { releaseIfUnqualified } from '../../src/services/access.js';
@@ -18,20 +17,12 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
+const { user, anonymous, caseOf } = serviceActors(() => server);
 
-async function user(prefix: string, roles: Role[], overrides: Partial<ServiceContext> = {}): Promise<ServiceContext & { actor: { kind: 'USER'; id: string } }> {
-  const id = `${prefix}-${hex(3)}`;
-  const actor = { kind: 'USER' as const, id, name: `Reviewer ${id}`, roles };
-  await ensureReviewer(prisma(), actor);
-  return { ...server.app.serviceContext(actor), ...overrides } as ServiceContext & { actor: typeof actor };
-}
-const idOf = (ctx: ServiceContext) => (ctx.actor as { id: string }).id;
-const anonymous = () => server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' });
 async function fileCase(category: Category): Promise<string> {
   const r = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}` });
   return r.report.caseId;
 }
-const caseOf = (id: string) => prisma().case.findUniqueOrThrow({ where: { id } });
 
 /** Expects a rejection with this error class name and message; returns the error. */
 async function refused(promise: Promise<unknown>, name: string, message: RegExp) {

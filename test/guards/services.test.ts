@@ -4,11 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { hex, startServer, type TestServer } from '../support/harness.js';
+import { idOf, serviceActors } from './support.js';
 import type { Category, Role } from '../../src/policy/index.js';
 import type { Case } from '../../src/generated/prisma/client.js';
 import type { CaseStatus } from '../../src/generated/prisma/enums.js';
 import type { ServiceContext } from '../../src/services/context.js';
-import { ensureReviewer, setReviewerAccess } from '../../src/services/reviewers.js';
+import { setReviewerAccess } from '../../src/services/reviewers.js';
 import { submitReport } from '../../src/services/intake.js';
 import { submitAssessment, type AssessmentInput } from '../../src/services/assessments.js';
 import { decideCase } from '../../src/services/decisions.js';
@@ -25,25 +26,17 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
+const { user, anonymous, caseOf } = serviceActors(() => server);
 
 /** A signed-in user with a reviewer record (as the GraphQL context makes on first sight of a token). */
-async function user(prefix: string, roles: Role[], overrides: Partial<ServiceContext> = {}): Promise<ServiceContext & { actor: { kind: 'USER'; id: string } }> {
-  const id = `${prefix}-${hex(3)}`;
-  const actor = { kind: 'USER' as const, id, name: `Reviewer ${id}`, roles };
-  await ensureReviewer(prisma(), actor);
-  return { ...server.app.serviceContext(actor), ...overrides } as ServiceContext & { actor: typeof actor };
-}
 /** Settings with a daily exposure cap high enough never to stop a test that drains a queue. */
 const uncapped = (): Partial<ServiceContext> => ({ settings: { ...server.app.serviceContext({ kind: 'SYSTEM', id: 'test' }).settings, dailyExposureCap: 100_000 } });
-const anonymous = () => server.app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' });
-const idOf = (ctx: ServiceContext) => (ctx.actor as { id: string }).id;
 
 /** Files one report on new content; returns its case id and the reporter's follow-up token. */
 async function fileCase(category: Category, extra: Record<string, unknown> = {}) {
   const r = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}`, ...extra });
   return { caseId: r.report.caseId, followUpToken: r.followUpToken };
 }
-const caseOf = (id: string) => prisma().case.findUniqueOrThrow({ where: { id } });
 
 /** Gives `ctx` a lease on the case as a claim would (status IN_REVIEW unless APPEALED), expiring at `until`. */
 async function hold(caseId: string, ctx: ServiceContext, until = new Date(Date.now() + 10 * 60_000)) {

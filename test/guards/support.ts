@@ -1,0 +1,24 @@
+// What the guards' tests share: callers of the services on a test server (one database per file), without HTTP.
+import type { Role } from '../../src/policy/index.js';
+import type { ServiceContext } from '../../src/services/context.js';
+import { ensureReviewer } from '../../src/services/reviewers.js';
+import { hex, type TestServer } from '../support/harness.js';
+
+export type UserContext = ServiceContext & { actor: { kind: 'USER'; id: string; name: string; roles: Role[] } };
+
+export const idOf = (ctx: ServiceContext) => (ctx.actor as { id: string }).id;
+
+/** Service contexts on the server `server()` returns once it has started. */
+export function serviceActors(server: () => TestServer) {
+  return {
+    /** A signed-in reviewer with these roles, their record created as a first request would. */
+    async user(prefix: string, roles: Role[], overrides: Partial<ServiceContext> = {}): Promise<UserContext> {
+      const id = `${prefix}-${hex(3)}`;
+      const actor = { kind: 'USER' as const, id, name: `Reviewer ${id}`, roles };
+      await ensureReviewer(server().app.db.prisma, actor);
+      return { ...server().app.serviceContext(actor), ...overrides } as UserContext;
+    },
+    anonymous: () => server().app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' }),
+    caseOf: (id: string) => server().app.db.prisma.case.findUniqueOrThrow({ where: { id } }),
+  };
+}

@@ -12,10 +12,13 @@ export interface CaseSnapshot {
   dates: string[];
 }
 
+/** The Case columns a snapshot leaves out: the content references. */
+export const SNAPSHOT_OMITS = { contentId: true, contentUrl: true, reportedAccountId: true } as const;
+
 export async function snapshotCases(tx: Tx, ids: string[]): Promise<Map<string, CaseSnapshot>> {
   const rows = await tx.case.findMany({
     where: { id: { in: ids } },
-    omit: { contentId: true, contentUrl: true, reportedAccountId: true },
+    omit: SNAPSHOT_OMITS,
     include: { assignee: { select: { id: true, name: true } } },
   });
   return new Map(rows.map((row) => [row.id, toSnapshot(row)]));

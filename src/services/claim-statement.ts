@@ -23,7 +23,7 @@ import pg from 'pg';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Case } from '../generated/prisma/client.js';
 import { actorFields, canonicalPrefix } from './audit.js';
-import { toSnapshot } from './case-snapshot.js';
+import { SNAPSHOT_OMITS, toSnapshot } from './case-snapshot.js';
 import type { QueueEvent, ServiceContext } from './context.js';
 import { grantedRoles } from './reviewers.js';
 import { releaseCommitted } from './transaction.js';
@@ -50,8 +50,6 @@ const utcTypes = {
 
 /** Case's columns in the order Prisma returns them. */
 const CASE_FIELDS = Object.values(Prisma.CaseScalarFieldEnum);
-/** Left out of live events' snapshots (src/services/case-snapshot.ts). */
-const CONTENT_REFERENCES = new Set(['contentId', 'contentUrl', 'reportedAccountId']);
 
 /**
  * The statement with its values written as literals (escaped by the driver, as intake's lock key is), so that COMMIT
@@ -176,7 +174,7 @@ FROM taken t LEFT JOIN "Reviewer" r ON r."id" = t."assigneeId"`;
     caseId: taken.id,
     category: taken.category as Category,
     at,
-    snapshot: toSnapshot({ ...Object.fromEntries(Object.entries(taken).filter(([k]) => !CONTENT_REFERENCES.has(k))), assignee }),
+    snapshot: toSnapshot({ ...Object.fromEntries(Object.entries(taken).filter(([k]) => !(k in SNAPSHOT_OMITS))), assignee }),
     accessGeneration,
   };
   await releaseCommitted(ctx, [event]);

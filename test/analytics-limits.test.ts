@@ -114,9 +114,11 @@ describe('a large allowed request beside intake and reviewers', () => {
     expect(res.data.transparencyReport.casesOpened).toBe(COUNT);
     const slowest = Math.max(...latencies);
     console.log(`analytics ${Math.round(analyticsMs)} ms; me ×${latencies.length}, slowest ${Math.round(slowest)} ms`);
-    // The request really was large (on the embedded database, whose one session `me` shares), and `me` never waited
-    // for more than a small part of it. On a server analytics has connections of its own.
-    if (!process.env.DATABASE_URL) expect(analyticsMs).toBeGreaterThan(1_000);
+    // The request really was large: `me` was answered again and again while it ran (on the embedded database, whose
+    // one session `me` shares), and never waited for more than a small part of it. Counted in answers, not in
+    // milliseconds, so a fast machine passes too (CI once measured the report at 980 ms against a 1,000 ms floor).
+    // On a server analytics has connections of its own.
+    if (!process.env.DATABASE_URL) expect(latencies.length).toBeGreaterThanOrEqual(5);
     expect(slowest).toBeLessThan(Math.max(750, analyticsMs / 4));
     // The stored figures were filled in chunks and are complete.
     expect(await server.app.db.prisma.dailyFigureDay.count()).toBe(3 * 365 + 1);

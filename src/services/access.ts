@@ -2,7 +2,7 @@
 // stands now and the case as it stands now, both locked inside the transaction that writes, so a role withdrawn or a
 // category changed by a folded report is in force for the very next step, whatever the caller's token still says.
 import type { Case } from '../generated/prisma/client.js';
-import { canHandleCategory, canWorkQueue, type Category, type Role } from '../policy/index.js';
+import { canHandleCategory, canWorkQueue, queueQualification, type Category, type Role } from '../policy/index.js';
 import type { Tx } from '../db/database.js';
 import type { ServiceContext } from './context.js';
 import { ForbiddenError, InvalidTransitionError, NotFoundError } from './errors.js';
@@ -18,9 +18,13 @@ const OVERSIGHT: readonly Role[] = ['LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'];
 export const maySeeCase = (roles: readonly Role[], category: Category): boolean =>
   roles.some((r) => OVERSIGHT.includes(r)) || canHandleCategory(roles, category);
 
-/** Whether these roles may hold (work on) this case: its category's qualification, and for an appeal the appeals one. */
-export const mayHoldCase = (roles: readonly Role[], c: Pick<Case, 'category' | 'status'>): boolean =>
-  canHandleCategory(roles, c.category) && (c.status !== 'APPEALED' || canWorkQueue(roles, 'APPEALS'));
+/**
+ * Whether these roles may hold (work on) this case: its category's qualification, its queue's (a case of a child at
+ * immediate risk needs a specialist whatever its category), and for an appeal the appeals one. The same
+ * qualifications a claim or an assignment asks for, so nobody keeps a case they could not take.
+ */
+export const mayHoldCase = (roles: readonly Role[], c: Pick<Case, 'category' | 'status' | 'queue'>): boolean =>
+  canHandleCategory(roles, c.category) && canWorkQueue(roles, c.queue) && (c.status !== 'APPEALED' || canWorkQueue(roles, 'APPEALS'));
 
 /**
  * The roles this user may use now: their token's roles less what an admin has withdrawn, none when suspended or when
@@ -54,7 +58,13 @@ export interface CaseAccessOptions {
  */
 export async function caseAccess(ctx: ServiceContext, unit: Unit, caseId: string, options: CaseAccessOptions = {}): Promise<CaseAccess> {
   const access = await visibleCase(ctx, unit, caseId, options);
-  if (!mayHoldCase(access.roles, access.case)) throw new ForbiddenError(`You are not qualified to work on ${access.case.category} cases`);
+  if (!mayHoldCase(access.roles, access.case)) {
+    const { category, queue } = access.case;
+    if (canHandleCategory(access.roles, category) && !canWorkQueue(access.roles, queue)) {
+      throw new ForbiddenError(`You are not qualified to work on this case: the ${queue} queue needs ${queueQualification(queue)}`);
+    }
+    throw new ForbiddenError(`You are not qualified to work on ${category} cases`);
+  }
   return access;
 }
 
@@ -116,8 +126,8 @@ export type ReleaseReason = 'CATEGORY_CHANGED' | 'ACCESS_WITHDRAWN' | 'QUEUE_CHA
 /**
  * Within the unit that changed a case or a reviewer's access: if the case's holder may no longer hold it, hands it
  * back to its queue (audited as `case.released` with the reason, published after commit). Returns whether it did.
- * After a move (QUEUE_CHANGED) the holder must also be qualified for the case's new queue, as a claim or an
- * assignment there would require.
+ * The holder must hold what a claim or an assignment would ask for now (`mayHoldCase`): the case's category, its
+ * queue (after a move, or a fold that put a child at immediate risk) and, for an appeal, the appeals qualification.
  */
 export async function releaseIfUnqualified(unit: Unit, found: Case, reason: ReleaseReason, holderRoles?: Role[]): Promise<boolean> {
   if (!found.assigneeId) return false;
@@ -126,7 +136,7 @@ export async function releaseIfUnqualified(unit: Unit, found: Case, reason: Rele
     const holder = await unit.tx.reviewer.findUnique({ where: { id: found.assigneeId }, select: { roles: true, revokedRoles: true, suspendedAt: true } });
     roles = grantedRoles((holder?.roles ?? []) as Role[], holder ? { revokedRoles: holder.revokedRoles as Role[], suspended: holder.suspendedAt !== null } : undefined) ?? [];
   }
-  if (mayHoldCase(roles, found) && (reason !== 'QUEUE_CHANGED' || canWorkQueue(roles, found.queue))) return false;
+  if (mayHoldCase(roles, found)) return false;
   await unassign(unit, found, 'case.released', { reason });
   return true;
 }

@@ -438,8 +438,10 @@ async function fileReport(ctx: ServiceContext, unit: Unit, input: ParsedReport, 
     } else {
       unit.publish({ kind: 'UPDATED', queue: t.queue, caseId, category });
     }
-    // A graver category may put the case out of its holder's reach: then it goes back to its (new) queue now.
+    // A graver category, or a child now at immediate risk, may put the case out of its holder's reach: then it goes
+    // back to its (new) queue now.
     if (category !== open.category) await releaseIfUnqualified(unit, folded, 'CATEGORY_CHANGED');
+    else if (t.queue !== open.queue) await releaseIfUnqualified(unit, folded, 'QUEUE_CHANGED');
   }
 
   if (matches.length) await recordMatches(unit, caseId, matches);

@@ -7,7 +7,8 @@ import { idOf, serviceActors } from './support.js';
 import type { Category, Role } from '../../src/policy/index.js';
 import { submitReport } from '../../src/services/intake.js';
 import { assignCase, claimNextCase, renewLease } from '../../src/services/claims.js';
-import { releaseIfUnqualified } from '../../src/services/access.js';
+import { releaseIfUnqualified, requireCaseAccess } from '../../src/services/access.js';
+import { setReviewerAccess } from '../../src/services/reviewers.js';
 import { NoChange, inTransaction } from '../../src/services/transaction.js';
 
 let server: TestServer;
@@ -119,6 +120,61 @@ describe('handing back a case held by a suspended reviewer (releaseIfUnqualified
     expect(await caseOf(caseId)).toMatchObject({ status: 'OPEN', assigneeId: null });
     const events = await prisma().auditEvent.findMany({ where: { caseId, action: 'case.released' } });
     expect(events.map((e) => (e.changes as { reason?: string }).reason)).toEqual(['ACCESS_WITHDRAWN']);
+  });
+});
+
+describe('a case whose queue its holder may not work goes back to the queue (IMMEDIATE_RISK needs a specialist)', () => {
+  async function holdAltercation(holder: Awaited<ReturnType<typeof user>>) {
+    const contentId = `content-${hex(6)}`;
+    const r = await submitReport(anonymous(), { contentId, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description' });
+    const held = await prisma().case.update({
+      where: { id: r.report.caseId },
+      data: { status: 'IN_REVIEW', assigneeId: idOf(holder), leaseExpiresAt: new Date(Date.now() + 60_000), version: { increment: 1 } },
+    });
+    expect(held.queue).toBe('MINOR_PHYSICAL_ALTERCATION');
+    return { contentId, caseId: held.id };
+  }
+  const releases = async (caseId: string) =>
+    (await prisma().auditEvent.findMany({ where: { caseId, action: 'case.released' }, orderBy: { seq: 'asc' } })).map((e) => (e.changes as { reason?: string }).reason);
+
+  it('a report of a child at immediate risk folded into a plain reviewer’s case releases it to the IMMEDIATE_RISK queue', async () => {
+    const holder = await user('risk-holder', ['REVIEWER']);
+    const { contentId, caseId } = await holdAltercation(holder);
+    await submitReport(anonymous(), { contentId, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description', childAtImmediateRisk: true });
+    expect(await caseOf(caseId)).toMatchObject({ queue: 'IMMEDIATE_RISK', category: 'MINOR_PHYSICAL_ALTERCATION', status: 'OPEN', assigneeId: null, leaseExpiresAt: null });
+    expect(await releases(caseId)).toEqual(['QUEUE_CHANGED']);
+    // A specialist holding such a case keeps it.
+    const specialist = await user('risk-specialist', ['CHILD_SAFETY_SPECIALIST']);
+    const kept = await holdAltercation(specialist);
+    await submitReport(anonymous(), { contentId: kept.contentId, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description', childAtImmediateRisk: true });
+    expect(await caseOf(kept.caseId)).toMatchObject({ queue: 'IMMEDIATE_RISK', status: 'IN_REVIEW', assigneeId: idOf(specialist) });
+    expect(await releases(kept.caseId)).toEqual([]);
+  });
+
+  it('withdrawing the specialist role releases an IMMEDIATE_RISK case its holder could still handle by category', async () => {
+    const admin = await user('risk-admin', ['ADMIN']);
+    const holder = await user('risk-demoted', ['REVIEWER', 'CHILD_SAFETY_SPECIALIST']);
+    const { contentId, caseId } = await holdAltercation(holder);
+    await submitReport(anonymous(), { contentId, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description', childAtImmediateRisk: true });
+    expect(await caseOf(caseId)).toMatchObject({ queue: 'IMMEDIATE_RISK', assigneeId: idOf(holder) });
+    await setReviewerAccess(admin, { reviewerId: idOf(holder), revokedRoles: ['CHILD_SAFETY_SPECIALIST'], suspended: false });
+    expect(await caseOf(caseId)).toMatchObject({ queue: 'IMMEDIATE_RISK', status: 'OPEN', assigneeId: null });
+    expect(await releases(caseId)).toEqual(['ACCESS_WITHDRAWN']);
+  });
+
+  it('a holder not qualified for the case’s queue may not work on it', async () => {
+    const holder = await user('risk-worker', ['REVIEWER']);
+    const { caseId } = await holdAltercation(holder);
+    // Held by a plain reviewer while in the IMMEDIATE_RISK queue (as before a release): no step of the work is allowed.
+    await prisma().case.update({ where: { id: caseId }, data: { queue: 'IMMEDIATE_RISK', childAtImmediateRisk: true } });
+    await refused(
+      inTransaction(holder, async (unit) => {
+        await requireCaseAccess(holder, unit, caseId, 'work');
+        throw new NoChange(null);
+      }),
+      'ForbiddenError',
+      /^You are not qualified to work on this case: the IMMEDIATE_RISK queue needs CHILD_SAFETY_SPECIALIST$/,
+    );
   });
 });
 

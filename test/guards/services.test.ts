@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { hex, startServer, type TestServer } from '../support/harness.js';
 import { idOf, serviceActors } from './support.js';
-import type { Category, Role } from '../../src/policy/index.js';
+import type { Category, QueueName, Role } from '../../src/policy/index.js';
 import type { Case } from '../../src/generated/prisma/client.js';
 import type { CaseStatus } from '../../src/generated/prisma/enums.js';
 import type { ServiceContext } from '../../src/services/context.js';
@@ -147,11 +147,16 @@ describe('who may see and hold a case (src/services/access.ts)', () => {
     for (const [roles, category, expected] of rows) expect(maySeeCase(roles, category), `${roles.join('+')} ${category}`).toBe(expected);
   });
 
-  it('holds: the category qualification, and for an appealed case the appeals one too', () => {
-    const rows: Array<[Role[], Category, CaseStatus, boolean]> = [
+  it('holds: the category qualification, the queue’s, and for an appealed case the appeals one too', () => {
+    // The queue a case of each status waits in, unless the row names one.
+    const rows: Array<[Role[], Category, CaseStatus, boolean, QueueName?]> = [
       [['REVIEWER'], ALT, 'OPEN', true],
       [['REVIEWER'], ALT, 'IN_REVIEW', true],
       [['REVIEWER'], ALT, 'APPEALED', false],
+      [['REVIEWER'], ALT, 'IN_REVIEW', false, 'IMMEDIATE_RISK'],
+      [['CHILD_SAFETY_SPECIALIST'], ALT, 'IN_REVIEW', true, 'IMMEDIATE_RISK'],
+      [['APPEALS_REVIEWER'], ALT, 'IN_REVIEW', false, 'IMMEDIATE_RISK'],
+      [['LEAD'], ALT, 'IN_REVIEW', true, 'IMMEDIATE_RISK'],
       [['APPEALS_REVIEWER'], ALT, 'APPEALED', true],
       [['APPEALS_REVIEWER'], CSE, 'APPEALED', false],
       [['CHILD_SAFETY_SPECIALIST'], CSE, 'IN_REVIEW', true],
@@ -161,7 +166,10 @@ describe('who may see and hold a case (src/services/access.ts)', () => {
       [['LAW_ENFORCEMENT_LIAISON'], ALT, 'OPEN', false],
       [['LEAD'], CSE, 'APPEALED', true],
     ];
-    for (const [roles, category, status, expected] of rows) expect(mayHoldCase(roles, { category, status }), `${roles.join('+')} ${category} ${status}`).toBe(expected);
+    for (const [roles, category, status, expected, queue] of rows) {
+      const waitsIn = queue ?? (status === 'APPEALED' ? 'APPEALS' : category);
+      expect(mayHoldCase(roles, { category, status, queue: waitsIn }), `${roles.join('+')} ${category} ${status} ${waitsIn}`).toBe(expected);
+    }
   });
 });
 

@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   /** A PostgreSQL server; when absent an embedded PGlite in `dataDir` is used. */
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** With `dataDir` `memory://`: start the embedded database from this dumped data directory (src/db/embedded.ts). */
+  embeddedImage?: Blob | undefined;
   migrate?: boolean;
   poolSize?: number;
 }
@@ -46,7 +48,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   let embedded: EmbeddedPostgres | undefined;
   let connectionString = options.databaseUrl;
   if (!connectionString) {
-    embedded = await startEmbeddedPostgres(options.dataDir);
+    embedded = await startEmbeddedPostgres(options.dataDir, options.embeddedImage);
     connectionString = embedded.connectionString;
   }
   const url = new URL(connectionString);

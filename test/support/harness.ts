@@ -1,6 +1,8 @@
 // Test harness: a real server on a fresh database. Without DATABASE_URL the database is an in-memory PGlite; with it,
 // a new database is created on that PostgreSQL server for the test file and dropped afterwards.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { inject } from 'vitest';
 import pg from 'pg';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -17,17 +19,23 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database for one test file. */
+/**
+ * A fresh, migrated database for one test file: a copy of the run's migrated image or template database
+ * (test/support/global-setup.ts), or, when a file runs without that set-up, a database migrated from nothing.
+ */
 export async function freshDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
-    const db = await openDatabase({ dataDir: 'memory://' });
+    const imageFile = inject('embeddedImage');
+    const embeddedImage = imageFile ? new Blob([readFileSync(imageFile)]) : undefined;
+    const db = await openDatabase({ dataDir: 'memory://', embeddedImage });
     return { db, url: undefined, drop: () => db.close() };
   }
   const name = `cs_test_${randomBytes(6).toString('hex')}`;
+  const template = inject('templateDatabase');
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

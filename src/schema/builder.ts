@@ -4,6 +4,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import LoadedColumnsPlugin from './loaded-columns.js';
 import { GraphQLError, Kind, type GraphQLResolveInfo } from 'graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
@@ -51,7 +52,7 @@ export const builder = new SchemaBuilder<{
   // The errors plugin wraps scope-auth, so a field that lists ForbiddenError and NotAuthenticatedError among its errors
   // (every mutation) answers a refused scope with that member of its result union; every other field (queries, the
   // fields of a payload, subscriptions) still refuses with a top-level error of the same message and code.
-  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, LoadedColumnsPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,

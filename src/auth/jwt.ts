@@ -10,10 +10,17 @@ export class AuthenticationError extends Error {
 }
 
 const ROLE_SET = new Set<string>(ROLES);
-const keyCache = new Map<string, Uint8Array>();
+/**
+ * The HMAC key of each secret, imported once: given the secret's bytes, jose imports a key for every token it signs or
+ * verifies (a WebCrypto import per request).
+ */
+const keyCache = new Map<string, Promise<CryptoKey>>();
 const keyFor = (secret: string) => {
   let key = keyCache.get(secret);
-  if (!key) keyCache.set(secret, (key = new TextEncoder().encode(secret)));
+  if (!key) {
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    keyCache.set(secret, key);
+  }
   return key;
 };
 
@@ -30,7 +37,7 @@ export async function authenticate(
     const { provider } = options;
     const payload = provider
       ? await provider.verify(match[1]!)
-      : (await jwtVerify(match[1]!, keyFor(secret), { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] })).payload;
+      : (await jwtVerify(match[1]!, await keyFor(secret), { algorithms: ['HS256'], requiredClaims: ['sub', 'exp'] })).payload;
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 200) {
       throw new AuthenticationError('Token has no valid subject');
     }
@@ -62,5 +69,5 @@ export async function mintToken(secret: string, claims: { sub: string; name?: st
     .setSubject(claims.sub)
     .setIssuedAt()
     .setExpirationTime(expiresIn)
-    .sign(keyFor(secret));
+    .sign(await keyFor(secret));
 }

@@ -56,6 +56,18 @@ describe('authenticate', () => {
     await expect(authenticate(bearer(jwt), SECRET)).rejects.toThrow('Token has expired');
   });
 
+  it('refuses a token accepted before while the clock stands before its nbf (set back), as at first sight', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-29T12:00:00.000Z'));
+    const key = new TextEncoder().encode(SECRET);
+    const jwt = await new SignJWT({ roles: ['REVIEWER'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('reviewer-6').setNotBefore('10s').setExpirationTime('1h').sign(key);
+    await expect(authenticate(bearer(jwt), SECRET)).rejects.toThrow('Token was not issued for this service');
+    vi.setSystemTime(new Date('2026-11-29T12:00:10.000Z'));
+    expect((await authenticate(bearer(jwt), SECRET))?.id).toBe('reviewer-6');
+    vi.setSystemTime(new Date('2026-11-29T12:00:05.000Z'));
+    await expect(authenticate(bearer(jwt), SECRET)).rejects.toThrow('Token was not issued for this service');
+  });
+
   it('refuses a token accepted before once its lifetime exceeds the maximum asked for', async () => {
     const jwt = await mintToken(SECRET, { sub: 'reviewer-5', roles: ['REVIEWER'] }, '2h');
     expect((await authenticate(bearer(jwt), SECRET, { maxTtlSeconds: 3 * 3600 }))?.id).toBe('reviewer-5');

@@ -1,5 +1,6 @@
-// The loaded-columns plugin (src/schema/loaded-columns.ts): an exposed column of a Prisma object answers from the row
-// when the row holds it, and otherwise plugin-prisma still reads it; the field's scopes run first either way.
+// The loaded-columns plugin (src/schema/loaded-columns.ts): a field of a Prisma object that reads only columns answers
+// from the row when the row holds them, and otherwise plugin-prisma still reads them; the field's scopes run first
+// either way.
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import PrismaPlugin from '@pothos/plugin-prisma';
@@ -35,6 +36,8 @@ beforeAll(async () => {
       id: t.exposeID('id'),
       name: t.exposeString('name'),
       roles: t.exposeStringList('roles', { authScopes: { auditor: true } }),
+      // A field that reads two columns through its own resolver.
+      summary: t.string({ select: { name: true, roles: true }, resolve: (r) => `${r.name}: ${r.roles.join(', ')}` }),
     }),
   });
   builder.queryType({
@@ -45,6 +48,8 @@ beforeAll(async () => {
       bare: t.field({ type: Reviewer, resolve: () => ({ id }) as never }),
       // A row holding a column whose value is undefined is no answer either: plugin-prisma reads it.
       undefinedName: t.field({ type: Reviewer, resolve: () => ({ id, name: undefined }) as never }),
+      // A row holding one of the two columns a field reads.
+      nameOnly: t.field({ type: Reviewer, resolve: () => ({ id, name: 'Stored name' }) as never }),
     }),
   });
   schema = builder.toSchema();
@@ -79,6 +84,17 @@ describe('an exposed column', () => {
       expect(data).toEqual({ [field]: { id, name: 'Stored name' } });
       expect(n).toBe(1);
     }
+  });
+
+  it('read with others by a field of its own resolver, answers from the row when it holds them all, else is read', async () => {
+    const planned = await run('{ planned { summary } }');
+    expect(planned.errors).toBeUndefined();
+    expect(planned.data).toEqual({ planned: { summary: 'Stored name: REVIEWER' } });
+    expect(planned.statements).toBe(1);
+    const partial = await run('{ nameOnly { summary } }');
+    expect(partial.errors).toBeUndefined();
+    expect(partial.data).toEqual({ nameOnly: { summary: 'Stored name: REVIEWER' } });
+    expect(partial.statements).toBe(1);
   });
 
   it('is refused by its scope although the row holds it, and answered when the scope passes', async () => {

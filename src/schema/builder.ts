@@ -4,6 +4,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import LoadedColumnsPlugin from './loaded-columns.js';
 import { GraphQLError, Kind, type GraphQLResolveInfo } from 'graphql';
 import { JSONObjectResolver } from 'graphql-scalars';
 import type PrismaTypes from '../generated/pothos-types.js';
@@ -16,6 +17,25 @@ const has = (ctx: GraphQLContext, ...roles: Role[]) => !!ctx.user && roles.some(
 
 export const REVIEWING_ROLES: Role[] = ['REVIEWER', 'CHILD_SAFETY_SPECIALIST', 'APPEALS_REVIEWER', 'LEAD'];
 export const OVERSIGHT_ROLES: Role[] = ['LEAD', 'ADMIN', 'LAW_ENFORCEMENT_LIAISON'];
+
+/**
+ * One scope map per category, built once. Scope-auth keeps a map's outcome for the rest of the request keyed by the map
+ * itself, so the fields of a page's 50 cases and their reports, which ask the same question of a few categories,
+ * evaluate it once per category instead of once per field and row.
+ */
+function perCategory<M>(build: (category: Category) => M): (category: Category) => M {
+  const maps = new Map<Category, M>();
+  return (category) => {
+    let map = maps.get(category);
+    if (!map) maps.set(category, (map = build(category)));
+    return map;
+  };
+}
+
+/** Who may read a case of this category: those who handle it, and oversight. */
+export const readersOf = perCategory((category) => ({ $any: { handlesCategory: category, oversight: true } }));
+/** Who may read what was reported in this category (the content, the reports): its handlers and law-enforcement liaisons. */
+export const contentReadersOf = perCategory((category) => ({ $any: { handlesCategory: category, role: 'LAW_ENFORCEMENT_LIAISON' as const } }));
 
 /** Whether the field's result union lists this error type (the errors plugin then answers it as that member). */
 function advertises(info: GraphQLResolveInfo, type: unknown): boolean {
@@ -51,7 +71,7 @@ export const builder = new SchemaBuilder<{
   // The errors plugin wraps scope-auth, so a field that lists ForbiddenError and NotAuthenticatedError among its errors
   // (every mutation) answers a refused scope with that member of its result union; every other field (queries, the
   // fields of a payload, subscriptions) still refuses with a top-level error of the same message and code.
-  plugins: [ErrorsPlugin, ScopeAuthPlugin, PrismaPlugin, RelayPlugin],
+  plugins: [ErrorsPlugin, ScopeAuthPlugin, LoadedColumnsPlugin, PrismaPlugin, RelayPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,

@@ -1,7 +1,7 @@
 // Case links: two cases about the same incident or account. Linked and unlinked by staff who may work both; shown on
 // each case to whoever may read it, less any linked case the reader may not see; a lead applies a decision on one to
 // the others in one step.
-import { builder } from './builder.js';
+import { builder, readersOf } from './builder.js';
 import { COMMON_ERRORS, ErrorInterface, errorValue } from './errors.js';
 import { maySeeCase } from '../services/access.js';
 import { applyDecisionToLinkedCases, linkCases, unlinkCases, type LinkedDecisionResult } from '../services/case-links.js';
@@ -54,7 +54,7 @@ builder.prismaObjectField('Case', 'links', (t) =>
     type: [CaseLinkRef],
     description:
       'Cases linked to this one as about the same incident or account, oldest link first. A linked case the reader may not see is left out',
-    authScopes: (c) => ({ $any: { handlesCategory: c.category, oversight: true } }),
+    authScopes: (c) => readersOf(c.category),
     resolve: async (c, _a, ctx) => {
       const rows = await ctx.prisma.caseLink.findMany({
         where: { OR: [{ caseId: c.id }, { linkedCaseId: c.id }] },

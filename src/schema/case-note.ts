@@ -1,13 +1,9 @@
 // Case notes: staff working a case together. Readable by whoever may read the case; added by them; redacted by admins.
-import { builder } from './builder.js';
+import { builder, readersOf } from './builder.js';
 import { NodeRef } from './node.js';
 import { COMMON_ERRORS } from './errors.js';
 import { addCaseNote, redactCaseNote } from '../services/case-notes.js';
 
-/** Whoever may read a case of this category: those who handle it, and oversight. */
-const readersOf = (category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION') => ({
-  $any: { handlesCategory: category, oversight: true },
-});
 
 export const CaseNoteRef = builder.prismaObject('CaseNote', {
   interfaces: [NodeRef],

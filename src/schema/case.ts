@@ -1,5 +1,5 @@
 // The case: the unit of review. Readable by those who may handle its category, and by oversight.
-import { builder } from './builder.js';
+import { builder, contentReadersOf, readersOf } from './builder.js';
 import { NodeRef } from './node.js';
 import { CaseStatusEnum, CategoryEnum, HashAlgorithmEnum, PriorityEnum, QueueNameEnum, priorityLabel } from './enums.js';
 import { maySeeCase } from '../services/access.js';
@@ -55,11 +55,9 @@ const ContentReference = builder.objectRef<ContentRef & { category: Parameters<t
 export const CaseRef = builder.prismaObject('Case', {
   interfaces: [NodeRef],
   select: { id: true, category: true },
-  authScopes: (c) => ({ $any: { handlesCategory: c.category, oversight: true } }),
+  authScopes: (c) => readersOf(c.category),
   fields: (t) => {
-    const content = (c: { category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION' }) => ({
-      $any: { handlesCategory: c.category, role: 'LAW_ENFORCEMENT_LIAISON' as const },
-    });
+    const content = (c: { category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION' }) => contentReadersOf(c.category);
     return {
       id: t.exposeID('id'),
       status: t.expose('status', { type: CaseStatusEnum }),
@@ -148,7 +146,7 @@ export const CaseRef = builder.prismaObject('Case', {
       }),
       notes: t.relation('notes', {
         description: 'Notes by the staff working the case, oldest first; readable by whoever may read the case',
-        authScopes: (c) => ({ $any: { handlesCategory: c.category, oversight: true } }),
+        authScopes: (c) => readersOf(c.category),
         query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
       }),
       appeals: t.relation('appeals', { query: { orderBy: { createdAt: 'asc' } } }),

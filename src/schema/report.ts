@@ -1,5 +1,5 @@
 // Reports: public intake, the reporter's status check, and the report as reviewers see it.
-import { builder } from './builder.js';
+import { builder, contentReadersOf } from './builder.js';
 import { NodeRef } from './node.js';
 import { reportStatusNodeId } from '../services/nodes.js';
 import { CategoryEnum, HashAlgorithmEnum, ReportStatusEnum, ReporterRelationEnum } from './enums.js';
@@ -39,6 +39,7 @@ const SubmitReportInput = builder.inputType('SubmitReportInput', {
  * description, risk, relation) in that answer, and only there.
  */
 const filedByCaller = new WeakSet<object>();
+const FILER = { public: true };
 
 /**
  * A report. What the reporter filed is visible to those who may handle its category, and to the filer in the answer to
@@ -49,7 +50,7 @@ builder.prismaObject('Report', {
   select: { id: true, category: true },
   fields: (t) => {
     const handlers = (r: { category: 'CHILD_SEXUAL_EXPLOITATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA' | 'MINOR_PHYSICAL_ALTERCATION' }) =>
-      filedByCaller.has(r) ? { public: true } : { $any: { handlesCategory: r.category, role: 'LAW_ENFORCEMENT_LIAISON' as const } };
+      filedByCaller.has(r) ? FILER : contentReadersOf(r.category);
     return {
       id: t.exposeID('id'),
       createdAt: t.expose('createdAt', { type: 'DateTime' }),

@@ -50,8 +50,8 @@ const STRINGS = [
   '2026-01-01T00:00:00Z',
   'f'.repeat(64),
 ];
-// (Measured with the default seed: 226 of 400 operations reached a resolver, 88 were refused by scopes, 86 before
-// execution. The test requires at least 45 %.)
+// (The test prints the share with each run and requires at least 45 % to reach a resolver; the default seed gave 243 of
+// 400 at commit 04c217f, 90 refused by scopes, 67 before execution.)
 const WRONG = [null, 0, -1, 2 ** 31, 1.5, true, [], {}, 'x'.repeat(300), { nested: { deep: [1, 2, 3] } }];
 
 /**

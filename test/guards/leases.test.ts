@@ -162,6 +162,17 @@ describe('a case whose queue its holder may not work goes back to the queue (IMM
     expect(await releases(caseId)).toEqual(['ACCESS_WITHDRAWN']);
   });
 
+  it('claimNextCase refuses the IMMEDIATE_RISK queue to a reviewer whose specialist role was withdrawn, though the altercation cases in it are of a category they handle', async () => {
+    const admin = await user('risk-claim-admin', ['ADMIN']);
+    const demoted = await user('risk-claim-demoted', ['REVIEWER', 'CHILD_SAFETY_SPECIALIST']);
+    const r = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category: 'MINOR_PHYSICAL_ALTERCATION', description: 'placeholder description', childAtImmediateRisk: true });
+    expect(await caseOf(r.report.caseId)).toMatchObject({ queue: 'IMMEDIATE_RISK', status: 'OPEN' });
+    await setReviewerAccess(admin, { reviewerId: idOf(demoted), revokedRoles: ['CHILD_SAFETY_SPECIALIST'], suspended: false });
+    const e = await refused(claimNextCase(demoted, 'IMMEDIATE_RISK'), 'NotQualifiedError', /IMMEDIATE_RISK|CHILD_SAFETY_SPECIALIST/);
+    expect(e.qualification).toBe('CHILD_SAFETY_SPECIALIST');
+    expect(await caseOf(r.report.caseId)).toMatchObject({ status: 'OPEN', assigneeId: null });
+  });
+
   it('a holder not qualified for the case’s queue may not work on it', async () => {
     const holder = await user('risk-worker', ['REVIEWER']);
     const { caseId } = await holdAltercation(holder);

@@ -207,6 +207,47 @@ describe('the claim statement reads the caller’s record as it stands', () => {
   });
 });
 
+describe('the claim statement takes what the unit of work would', () => {
+  // Should the statement wrongly take nothing, the unit of work takes the case instead and the claim still succeeds:
+  // only `committed`, which the statement alone answers, shows which of the two took it.
+  it('an appeal, for an appeals reviewer as their record stands: kept APPEALED; refused once the role is withdrawn', async () => {
+    const appeal = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    await prisma().case.update({ where: { id: appeal }, data: { status: 'APPEALED', queue: 'APPEALS' } });
+    const withdrawn = await user('stmt-appeals-withdrawn', ['REVIEWER', 'APPEALS_REVIEWER']);
+    await setReviewerAccess(await user('stmt-appeals-admin', ['ADMIN']), { reviewerId: idOf(withdrawn), revokedRoles: ['APPEALS_REVIEWER'], suspended: false });
+    expect(await refusal(claimNextCase(withdrawn, 'APPEALS'))).toEqual({
+      name: 'NotQualifiedError',
+      qualification: 'APPEALS_REVIEWER',
+      message: 'You are not qualified to work the APPEALS queue: it needs APPEALS_REVIEWER',
+      cap: undefined,
+    });
+    expect(await caseOf(appeal)).toMatchObject({ status: 'APPEALED', assigneeId: null });
+    const judge = await user('stmt-judge', ['APPEALS_REVIEWER']);
+    const taken = await claimNextCase(judge, 'APPEALS');
+    expect(taken.committed).toMatchObject({ id: appeal, status: 'APPEALED', assigneeId: idOf(judge), assignee: { id: idOf(judge) } });
+  });
+
+  it('an exploitation case, under the daily cap', async () => {
+    const caseId = await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    await prisma().case.update({ where: { id: caseId }, data: { priority: -5 } });
+    const specialist = await user('stmt-specialist', ['CHILD_SAFETY_SPECIALIST'], { settings: { ...baseSettings(), dailyExposureCap: 100_000 } });
+    const taken = await claimNextCase(specialist, 'CHILD_SEXUAL_EXPLOITATION');
+    expect(taken.committed).toMatchObject({ id: caseId, category: 'CHILD_SEXUAL_EXPLOITATION', assignee: { id: idOf(specialist) } });
+  });
+
+  it('an escalated case, for a lead other than its escalator', async () => {
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const escalator = await user('stmt-escalator', ['LEAD']);
+    await prisma().case.update({
+      where: { id: caseId },
+      data: { escalationReason: 'REVIEWER_REQUEST', escalatedAt: new Date(), escalatedById: idOf(escalator), escalationNote: 'placeholder note', priority: -4 },
+    });
+    const lead = await user('stmt-lead', ['LEAD']);
+    const taken = await claimNextCase(lead, 'MINOR_PHYSICAL_ALTERCATION');
+    expect(taken.committed).toMatchObject({ id: caseId, status: 'IN_REVIEW', assignee: { id: idOf(lead) } });
+  });
+});
+
 describe('releaseWithin, as a bulk release calls it (whenFree: skip, expectedVersion)', () => {
   /** Runs releaseWithin in a unit; a null answer (nothing written) rolls the unit back. */
   const release = (ctx: ServiceContext, caseId: string, options: Parameters<typeof releaseWithin>[3]) =>

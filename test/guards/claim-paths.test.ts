@@ -279,6 +279,8 @@ describe('releaseWithin, as a bulk release calls it (whenFree: skip, expectedVer
     expect(await refusal(release(lead, held, { whenFree: 'skip', expectedVersion: version - 1 }))).toMatchObject({ name: 'VersionConflictError' });
     expect(await caseOf(held)).toMatchObject({ status: 'IN_REVIEW', assigneeId: idOf(holder), version });
     expect(await release(lead, held, { whenFree: 'skip', expectedVersion: version })).toMatchObject({ id: held, status: 'OPEN', assigneeId: null, version: version + 1 });
+    const audited = await prisma().auditEvent.findMany({ where: { caseId: held, action: 'case.released' } });
+    expect(audited.map((e) => e.changes)).toEqual([{ status: { from: 'IN_REVIEW', to: 'OPEN' }, assigneeId: { from: idOf(holder), to: null } }]);
     const again = await fileCase('MINOR_PHYSICAL_ALTERCATION');
     const v2 = (await prisma().case.update({ where: { id: again }, data: { status: 'IN_REVIEW', assigneeId: idOf(holder), leaseExpiresAt: new Date(Date.now() + 60_000) } })).version;
     expect(await release(lead, again, { whenFree: 'skip', expectedVersion: null })).toMatchObject({ id: again, status: 'OPEN', version: v2 + 1 });

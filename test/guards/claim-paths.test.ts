@@ -10,7 +10,7 @@ import type { Category, QueueName, Role } from '../../src/policy/index.js';
 import type { QueueEvent, ServiceContext } from '../../src/services/context.js';
 import { setReviewerAccess } from '../../src/services/reviewers.js';
 import { submitReport } from '../../src/services/intake.js';
-import { claimNextCase, releaseWithin } from '../../src/services/claims.js';
+import { claimCase, claimNextCase, releaseWithin } from '../../src/services/claims.js';
 import { NoChange, inTransaction } from '../../src/services/transaction.js';
 
 let server: TestServer;
@@ -26,6 +26,25 @@ const baseSettings = () => server.app.serviceContext({ kind: 'SYSTEM', id: 'test
 async function fileCase(category: Category): Promise<string> {
   const r = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}` });
   return r.report.caseId;
+}
+
+/** A decision by `reviewerId` on the case, stored directly with a placeholder assessment: only who decided matters here. */
+async function decisionBy(caseId: string, reviewerId: string) {
+  const assessment = await prisma().assessment.create({ data: { caseId, reviewerId, factors: {}, recommendation: {}, policyVersion: 'placeholder' } });
+  await prisma().decision.create({
+    data: {
+      caseId,
+      assessmentId: assessment.id,
+      category: 'MINOR_PHYSICAL_ALTERCATION',
+      actions: ['REMOVE_CONTENT'],
+      recommendedActions: ['REMOVE_CONTENT'],
+      deviatesFromRecommendation: false,
+      statementOfReasons: { text: 'placeholder statement' },
+      policyVersion: 'placeholder',
+      decidedById: reviewerId,
+      appealableUntil: new Date(Date.now() + 86_400_000),
+    },
+  });
 }
 
 /** A reviewer whose claims run the unit of work alone (no pool), at a fixed clock, with the live events it publishes. */
@@ -100,22 +119,7 @@ describe('claimNextCase’s unit of work (no claim statement)', () => {
     const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
     const decider = await unitUser('unit-decider', ['LEAD', 'APPEALS_REVIEWER']);
     const { version } = await prisma().case.update({ where: { id: caseId }, data: { status: 'APPEALED', queue: 'APPEALS' } });
-    // The decider's decision on the case, stored directly with a placeholder assessment: only who decided matters here.
-    const assessment = await prisma().assessment.create({ data: { caseId, reviewerId: idOf(decider.ctx), factors: {}, recommendation: {}, policyVersion: 'placeholder' } });
-    await prisma().decision.create({
-      data: {
-        caseId,
-        assessmentId: assessment.id,
-        category: 'MINOR_PHYSICAL_ALTERCATION',
-        actions: ['REMOVE_CONTENT'],
-        recommendedActions: ['REMOVE_CONTENT'],
-        deviatesFromRecommendation: false,
-        statementOfReasons: { text: 'placeholder statement' },
-        policyVersion: 'placeholder',
-        decidedById: idOf(decider.ctx),
-        appealableUntil: new Date(Date.now() + 86_400_000),
-      },
-    });
+    await decisionBy(caseId, idOf(decider.ctx));
     expect(await refusal(claimNextCase(decider.ctx, 'APPEALS'))).toMatchObject({ name: 'NoCaseAvailableError' });
 
     const { ctx, published, at } = await unitUser('unit-appeals', ['APPEALS_REVIEWER']);
@@ -245,6 +249,24 @@ describe('the claim statement takes what the unit of work would', () => {
     const lead = await user('stmt-lead', ['LEAD']);
     const taken = await claimNextCase(lead, 'MINOR_PHYSICAL_ALTERCATION');
     expect(taken.committed).toMatchObject({ id: caseId, status: 'IN_REVIEW', assignee: { id: idOf(lead) } });
+  });
+});
+
+describe('claimCase: the original decider', () => {
+  it('may take a case reopened on appeal (open again), though not the appeal itself', async () => {
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const lead = await user('reopened-lead', ['LEAD']);
+    await decisionBy(caseId, idOf(lead));
+    await prisma().case.update({ where: { id: caseId }, data: { status: 'APPEALED', queue: 'APPEALS' } });
+    expect(await refusal(claimCase(lead, caseId))).toEqual({
+      name: 'ForbiddenError',
+      message: 'The appeal must be handled by someone other than the original decider',
+      qualification: undefined,
+      cap: undefined,
+    });
+    // Reopened on appeal: back in its queue as an open case, for any qualified reviewer, its decider included.
+    await prisma().case.update({ where: { id: caseId }, data: { status: 'OPEN', queue: 'MINOR_PHYSICAL_ALTERCATION' } });
+    expect((await claimCase(lead, caseId)).case).toMatchObject({ id: caseId, status: 'IN_REVIEW', assigneeId: idOf(lead) });
   });
 });
 

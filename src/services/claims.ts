@@ -314,11 +314,6 @@ async function lease(ctx: ServiceContext, unit: Unit, caseId: string, step: 'cla
   return { case: updated, leaseExpiresAt };
 }
 
-/** Loads a case the caller may work on now and holds a live lease on, for a step that needs one (the shared guard). */
-export async function requireLease(ctx: ServiceContext, unit: Unit, caseId: string, _userId?: string): Promise<Case> {
-  return (await requireCaseAccess(ctx, unit, caseId, 'work')).case;
-}
-
 /** Hands a claimed case back to its queue. Leads may release anyone's claim. */
 export async function releaseCase(ctx: ServiceContext, caseId: string): Promise<Case> {
   requireUser(ctx);

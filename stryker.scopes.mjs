@@ -29,9 +29,9 @@ export const SCOPES = {
       'src/services/appeals.ts:28-67', // submitAppeal: who may appeal what, once, not superseded
       'src/services/appeals.ts:108-125', // decideAppeal: who decides, not the original decider, with the lease
       'src/schema/case.ts:55-62', // the Case type's scopes and its content fields' scopes
-      'src/schema/case.ts:161-174', // Query.case: the id check and the category filter
-      'src/schema/builder.ts:15-24', // role groups; which refusals a field's union advertises
-      'src/schema/builder.ts:56-79', // scope-auth: each scope and the refusal errors
+      'src/schema/case.ts:159-173', // Query.case: the id check and the category filter
+      'src/schema/builder.ts:16-44', // role groups; the per-category scope maps (readersOf, contentReadersOf); which refusals a field's union advertises
+      'src/schema/builder.ts:76-99', // scope-auth: each scope and the refusal errors
       'src/schema/exposure.ts:33-55', // team exposure for auditors, own exposure for reviewing roles
     ],
     tests: ['test/guards/**/*.test.ts', 'test/authorization.test.ts', 'test/claim-case.test.ts'],
@@ -40,7 +40,7 @@ export const SCOPES = {
   // A part of `guards` that finishes in under half an hour on the shared machine: the shared case guard (who may see,
   // hold and work on a case), Query.case's filter, and the guard of deciding an appeal.
   'guards-core': {
-    mutate: ['src/services/access.ts:14-112', 'src/services/appeals.ts:108-125', 'src/schema/case.ts:161-174'],
+    mutate: ['src/services/access.ts:14-122', 'src/services/appeals.ts:108-125', 'src/schema/case.ts:159-173'],
     tests: ['test/guards/**/*.test.ts'],
     target: 75,
   },

@@ -18,9 +18,10 @@ export const SCOPES = {
       'src/services/claims.ts:83-178', // claimNextCase, claimCase and its checks: qualification, exposure cap, escalations, appeals
       'src/services/claims.ts:255-295', // pickCase: the claimable-case query and the one-statement claim
       'src/services/claims.ts:318-345', // releaseCase, releaseWithin, renewLease
-      // The claim statement, claimNextCase's common path: its guard lines only, not the connection handling (81-85), the
+      // The claim statement, claimNextCase's common path: its guard lines and the refusal's ROLLBACK (83), not the rest of the connection handling, the
       // audit-chain SQL and the live event around them (their faults are the audit and subscription tests' to find).
       'src/services/claim-statement.ts:80-80', // the lease length
+      'src/services/claim-statement.ts:83-83', // the ROLLBACK of a statement that refuses (its lock on the reviewer's row)
       'src/services/claim-statement.ts:86-105', // the caller's access and exposure as they stand; the categories left under the cap; the queue's qualification; the step
       'src/services/claim-statement.ts:125-125', // the pick: the claimable query with the caller's categories and lead role
       'src/services/claim-statement.ts:156-158', // nothing taken: the unit of work answers why

@@ -10,7 +10,8 @@ import type { Category, QueueName, Role } from '../../src/policy/index.js';
 import type { QueueEvent, ServiceContext } from '../../src/services/context.js';
 import { setReviewerAccess } from '../../src/services/reviewers.js';
 import { submitReport } from '../../src/services/intake.js';
-import { claimCase, claimNextCase, releaseWithin } from '../../src/services/claims.js';
+import { claimCase, claimNextCase, claimableSql, releaseWithin } from '../../src/services/claims.js';
+import { claimInOneStatement } from '../../src/services/claim-statement.js';
 import { NoChange, inTransaction } from '../../src/services/transaction.js';
 
 let server: TestServer;
@@ -306,5 +307,36 @@ describe('releaseWithin, as a bulk release calls it (whenFree: skip, expectedVer
     const again = await fileCase('MINOR_PHYSICAL_ALTERCATION');
     const v2 = (await prisma().case.update({ where: { id: again }, data: { status: 'IN_REVIEW', assigneeId: idOf(holder), leaseExpiresAt: new Date(Date.now() + 60_000) } })).version;
     expect(await release(lead, again, { whenFree: 'skip', expectedVersion: null })).toMatchObject({ id: again, status: 'OPEN', version: v2 + 1 });
+  });
+});
+
+describe('a claim statement that takes nothing ends its transaction', () => {
+  it('hands its connection back outside any transaction when it refuses', async () => {
+    // A connection handed back inside the statement's transaction would keep the reviewer's row locked FOR SHARE and
+    // run the next borrower's statements in that transaction (its now() would be the old BEGIN's time). claimNextCase's
+    // fallback hides that on its own connection, so the statement is called directly here.
+    const pool = server.app.db.pool;
+    const outsideTransaction = async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      const clients = await Promise.all(Array.from({ length: Math.max(1, pool.idleCount) }, () => pool.connect()));
+      try {
+        for (const client of clients) {
+          const { rows } = await client.query('SELECT now() = statement_timestamp() AS "fresh"');
+          expect(rows[0].fresh, 'a pooled connection is still inside a transaction').toBe(true);
+        }
+      } finally {
+        for (const client of clients) client.release();
+      }
+    };
+    const statement = (ctx: UserContext, queue: QueueName) =>
+      claimInOneStatement(ctx, pool, ctx.actor, queue, claimableSql(queue, idOf(ctx)), { since: new Date(Date.now() - 86_400_000), categories: ['CHILD_SEXUAL_EXPLOITATION'] });
+    // Refused: not qualified for the queue.
+    expect(await statement(await user('statement-refused', ['REVIEWER']), 'IMMEDIATE_RISK')).toBeNull();
+    await outsideTransaction();
+    // Refused: suspended since the token was issued (the statement reads the record).
+    const suspended = await user('statement-suspended', ['REVIEWER']);
+    await prisma().reviewer.update({ where: { id: idOf(suspended) }, data: { suspendedAt: new Date() } });
+    expect(await statement(suspended, 'MINOR_PHYSICAL_ALTERCATION')).toBeNull();
+    await outsideTransaction();
   });
 });

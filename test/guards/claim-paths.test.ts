@@ -5,7 +5,7 @@
 // The file has its own database; each test files the cases of a queue the others leave alone, or drains what it files.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, startServer, type TestServer } from '../support/harness.js';
-import { idOf, serviceActors, type UserContext } from './support.js';
+import { claimUntil, idOf, serviceActors, type UserContext } from './support.js';
 import type { Category, QueueName, Role } from '../../src/policy/index.js';
 import type { QueueEvent, ServiceContext } from '../../src/services/context.js';
 import { setReviewerAccess } from '../../src/services/reviewers.js';
@@ -63,20 +63,6 @@ async function refusal(promise: Promise<unknown>) {
   );
   expect(error, 'expected a refusal').not.toBeNull();
   return { name: error!.constructor.name, message: error!.message, qualification: error!.qualification, cap: error!.cap };
-}
-
-/** Claims from `queue` until `caseId` is taken or nothing is left; returns the ids taken. */
-async function claimUntil(ctx: UserContext, queue: QueueName, caseId: string): Promise<string[]> {
-  const got: string[] = [];
-  for (let i = 0; i < 50 && !got.includes(caseId); i++) {
-    try {
-      got.push((await claimNextCase(ctx, queue)).case.id);
-    } catch (e) {
-      if ((e as Error).constructor.name === 'NoCaseAvailableError') break;
-      throw e;
-    }
-  }
-  return got;
 }
 
 describe('claimNextCase’s unit of work (no claim statement)', () => {
@@ -146,10 +132,10 @@ describe('claimNextCase’s unit of work (no claim statement)', () => {
     });
     // Past the cap with nothing of the capped categories waiting: the queue is empty, not capped.
     const drained = await unitUser('unit-drain', ['LEAD'], { settings: { ...baseSettings(), dailyExposureCap: 100_000 } });
-    await claimUntil(drained.ctx, 'CHILD_SEXUAL_EXPLOITATION', '');
+    await claimUntil(drained.ctx, 'CHILD_SEXUAL_EXPLOITATION', '', 50);
     expect(await refusal(claimNextCase(ctx, 'CHILD_SEXUAL_EXPLOITATION'))).toMatchObject({ name: 'NoCaseAvailableError' });
     const altercation = await fileCase('MINOR_PHYSICAL_ALTERCATION');
-    expect(await claimUntil(ctx, 'MINOR_PHYSICAL_ALTERCATION', altercation)).toContain(altercation);
+    expect(await claimUntil(ctx, 'MINOR_PHYSICAL_ALTERCATION', altercation, 50)).toContain(altercation);
   });
 
   it('reads the queue’s qualification as the reviewer’s record stands, not as the token says', async () => {
@@ -173,10 +159,10 @@ describe('claimNextCase’s unit of work (no claim statement)', () => {
       data: { escalationReason: 'REVIEWER_REQUEST', escalatedAt: new Date(), escalatedById: idOf(escalator.ctx), escalationNote: 'placeholder note', priority: -1 },
     });
     const reviewer = await unitUser('unit-esc-reviewer', ['REVIEWER']);
-    expect(await claimUntil(reviewer.ctx, 'MINOR_PHYSICAL_ALTERCATION', caseId)).not.toContain(caseId);
-    expect(await claimUntil(escalator.ctx, 'MINOR_PHYSICAL_ALTERCATION', caseId)).not.toContain(caseId);
+    expect(await claimUntil(reviewer.ctx, 'MINOR_PHYSICAL_ALTERCATION', caseId, 50)).not.toContain(caseId);
+    expect(await claimUntil(escalator.ctx, 'MINOR_PHYSICAL_ALTERCATION', caseId, 50)).not.toContain(caseId);
     const lead = await unitUser('unit-esc-lead', ['LEAD']);
-    expect(await claimUntil(lead.ctx, 'MINOR_PHYSICAL_ALTERCATION', caseId)).toEqual([caseId]);
+    expect(await claimUntil(lead.ctx, 'MINOR_PHYSICAL_ALTERCATION', caseId, 50)).toEqual([caseId]);
   });
 });
 

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { hex, startServer, type TestServer } from '../support/harness.js';
-import { idOf, serviceActors } from './support.js';
+import { claimUntil, idOf, serviceActors } from './support.js';
 import type { Category, QueueName, Role } from '../../src/policy/index.js';
 import type { Case } from '../../src/generated/prisma/client.js';
 import type { CaseStatus } from '../../src/generated/prisma/enums.js';
@@ -295,22 +295,6 @@ describe('cases handed back when their holder may no longer hold them', () => {
     }
   });
 });
-
-/** Claims from the queue until `target` comes up or the queue has nothing more for this user; returns what it got. */
-async function claimUntil(ctx: ServiceContext, queue: Parameters<typeof claimNextCase>[1], target: string): Promise<string[]> {
-  const got: string[] = [];
-  for (let i = 0; i < 500; i++) {
-    try {
-      const r = await claimNextCase(ctx, queue);
-      got.push(r.case.id);
-      if (r.case.id === target) break;
-    } catch (e) {
-      if ((e as Error).constructor.name === 'NoCaseAvailableError') break;
-      throw e;
-    }
-  }
-  return got;
-}
 
 describe('claiming (src/services/claims.ts)', () => {
   it('needs the queue’s qualification, on the token and on the record as it stands', async () => {

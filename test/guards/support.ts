@@ -1,6 +1,8 @@
 // What the guards' tests share: callers of the services on a test server (one database per file), without HTTP.
 import type { Role } from '../../src/policy/index.js';
 import type { ServiceContext } from '../../src/services/context.js';
+import { claimNextCase } from '../../src/services/claims.js';
+import type { QueueName } from '../../src/policy/index.js';
 import { ensureReviewer } from '../../src/services/reviewers.js';
 import { hex, type TestServer } from '../support/harness.js';
 
@@ -21,4 +23,18 @@ export function serviceActors(server: () => TestServer) {
     anonymous: () => server().app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' }),
     caseOf: (id: string) => server().app.db.prisma.case.findUniqueOrThrow({ where: { id } }),
   };
+}
+
+/** Claims from `queue` until `target` comes up or the queue has nothing more for this user; returns the ids taken. */
+export async function claimUntil(ctx: ServiceContext, queue: QueueName, target: string, limit = 500): Promise<string[]> {
+  const got: string[] = [];
+  for (let i = 0; i < limit && !got.includes(target); i++) {
+    try {
+      got.push((await claimNextCase(ctx, queue)).case.id);
+    } catch (e) {
+      if ((e as Error).constructor.name === 'NoCaseAvailableError') break;
+      throw e;
+    }
+  }
+  return got;
 }

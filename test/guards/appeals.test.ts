@@ -17,14 +17,9 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
-const { user, anonymous, caseOf } = serviceActors(() => server);
+const { user, anonymous, caseOf, hold } = serviceActors(() => server);
 
 
-/** Gives `ctx` a live lease on the case as a claim would. */
-async function hold(caseId: string, ctx: ServiceContext) {
-  const c = await caseOf(caseId);
-  await prisma().case.update({ where: { id: caseId }, data: { assigneeId: idOf(ctx), leaseExpiresAt: new Date(Date.now() + 10 * 60_000), status: c.status === 'OPEN' ? 'IN_REVIEW' : c.status } });
-}
 
 /** An altercation case decided REMOVE_CONTENT by a lead: the decision, the reported account and the notifier's token. */
 async function decidedCase() {

@@ -4,7 +4,7 @@
 // (docs/mutation-testing.md, "Measured").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, startServer, type TestServer } from '../support/harness.js';
-import { idOf, serviceActors } from './support.js';
+import { idOf, refused, serviceActors } from './support.js';
 import type { Category } from '../../src/policy/index.js';
 import type { ServiceContext } from '../../src/services/context.js';
 import { submitReport } from '../../src/services/intake.js';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
-const { user, anonymous, caseOf } = serviceActors(() => server);
+const { user, anonymous, caseOf, hold } = serviceActors(() => server);
 
 
 async function fileCase(category: Category, extra: Record<string, unknown> = {}) {
@@ -27,21 +27,6 @@ async function fileCase(category: Category, extra: Record<string, unknown> = {})
   return r.report.caseId;
 }
 
-/** Gives `ctx` a lease on the case as a claim would. */
-async function hold(caseId: string, ctx: ServiceContext) {
-  await prisma().case.update({ where: { id: caseId }, data: { assigneeId: idOf(ctx), leaseExpiresAt: new Date(Date.now() + 10 * 60_000), status: 'IN_REVIEW' } });
-}
-
-async function refused(promise: Promise<unknown>, name: string, message?: string | RegExp) {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e as Error,
-  );
-  expect(error, 'expected a refusal').not.toBeNull();
-  expect(error!.constructor.name, error!.message).toBe(name);
-  if (message !== undefined) expect(error!.message).toMatch(message);
-  return error!;
-}
 
 async function assess(ctx: ServiceContext, caseId: string, factors: Omit<AssessmentInput, 'caseId'>) {
   const { assessment } = await submitAssessment(ctx, { caseId, ...factors } as AssessmentInput);

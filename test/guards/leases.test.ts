@@ -3,7 +3,7 @@
 // Each test files its own cases; the `guards` mutation scope runs this file against each mutant (no socket).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hex, startServer, token, type TestServer } from '../support/harness.js';
-import { idOf, serviceActors } from './support.js';
+import { idOf, refused, serviceActors } from './support.js';
 import type { Category, Role } from '../../src/policy/index.js';
 import { submitReport } from '../../src/services/intake.js';
 import { assignCase, claimNextCase, renewLease } from '../../src/services/claims.js';
@@ -25,17 +25,6 @@ async function fileCase(category: Category): Promise<string> {
   return r.report.caseId;
 }
 
-/** Expects a rejection with this error class name and message; returns the error. */
-async function refused(promise: Promise<unknown>, name: string, message: RegExp) {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e as Error & Record<string, unknown>,
-  );
-  expect(error, 'expected a refusal').not.toBeNull();
-  expect(error!.constructor.name, error!.message).toBe(name);
-  expect(error!.message).toMatch(message);
-  return error!;
-}
 
 describe('renewing a lease (renewLease)', () => {
   it('moves the holder’s lease to the lease length from now, on the case and in the audit log, and returns it', async () => {

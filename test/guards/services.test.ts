@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { hex, startServer, type TestServer } from '../support/harness.js';
-import { claimUntil, idOf, serviceActors } from './support.js';
+import { claimUntil, idOf, refused, serviceActors } from './support.js';
 import type { Category, QueueName, Role } from '../../src/policy/index.js';
 import type { Case } from '../../src/generated/prisma/client.js';
 import type { CaseStatus } from '../../src/generated/prisma/enums.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
-const { user, anonymous, caseOf } = serviceActors(() => server);
+const { user, anonymous, caseOf, hold } = serviceActors(() => server);
 
 /** A signed-in user with a reviewer record (as the GraphQL context makes on first sight of a token). */
 /** Settings with a daily exposure cap high enough never to stop a test that drains a queue. */
@@ -38,11 +38,6 @@ async function fileCase(category: Category, extra: Record<string, unknown> = {})
   return { caseId: r.report.caseId, followUpToken: r.followUpToken };
 }
 
-/** Gives `ctx` a lease on the case as a claim would (status IN_REVIEW unless APPEALED), expiring at `until`. */
-async function hold(caseId: string, ctx: ServiceContext, until = new Date(Date.now() + 10 * 60_000)) {
-  const c = await caseOf(caseId);
-  await prisma().case.update({ where: { id: caseId }, data: { assigneeId: idOf(ctx), leaseExpiresAt: until, status: c.status === 'OPEN' ? 'IN_REVIEW' : c.status } });
-}
 
 /** Runs the shared guard in a transaction that is rolled back; returns the access it granted. */
 function guard(ctx: ServiceContext, caseId: string, step: CaseStep, options: CaseAccessOptions = {}) {
@@ -52,17 +47,6 @@ function guard(ctx: ServiceContext, caseId: string, step: CaseStep, options: Cas
   });
 }
 
-/** Expects a rejection with this error class name and message (a substring or pattern). */
-async function refused(promise: Promise<unknown>, name: string, message?: string | RegExp) {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e as Error,
-  );
-  expect(error, 'expected a refusal').not.toBeNull();
-  expect(error!.constructor.name, error!.message).toBe(name);
-  if (message !== undefined) expect(error!.message).toMatch(message);
-  return error!;
-}
 
 const ALTERCATION_REMOVE = { category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'ABUSIVE', excessivelyGraphic: true } as const;
 const CSE_MINOR = { category: 'CHILD_SEXUAL_EXPLOITATION', ageAssessment: 'APPARENT_MINOR', mediaKind: 'REAL', promotesExploitation: false } as const;
@@ -446,7 +430,7 @@ describe('appeals (src/services/appeals.ts)', () => {
 
     expect(await submitAppeal(platform, { decisionId, appellantAccountId: account, statement })).toMatchObject({ appellantKind: 'AFFECTED_ACCOUNT', status: 'PENDING' });
     const again = await refused(submitAppeal(platform, { decisionId, appellantAccountId: account, statement }), 'AppealNotAllowedError', /already appealed/);
-    expect((again as Error & { code: string }).code).toBe('ALREADY_APPEALED');
+    expect(again.code).toBe('ALREADY_APPEALED');
     expect(await submitAppeal(anonymous(), { decisionId, followUpToken, statement })).toMatchObject({ appellantKind: 'NOTIFIER', status: 'PENDING' });
     await refused(submitAppeal(anonymous(), { decisionId, followUpToken, statement }), 'AppealNotAllowedError', /already appealed/);
   });
@@ -464,7 +448,7 @@ describe('appeals (src/services/appeals.ts)', () => {
     const version = await assess(second, caseId, ALTERCATION_REMOVE);
     await decideCase(second, { caseId, expectedVersion: version, actions: ['REMOVE_CONTENT'] });
     const e = await refused(submitAppeal(await user('super-platform', ['PLATFORM']), { decisionId, appellantAccountId: (await caseOf(caseId)).reportedAccountId, statement: 'placeholder statement' }), 'AppealNotAllowedError', /^This decision has been superseded$/);
-    expect((e as Error & { code: string }).code).toBe('NOT_APPEALABLE');
+    expect(e.code).toBe('NOT_APPEALABLE');
   });
 
   it('deciding: an appeals reviewer or lead who may work on the case, not the original decider, holding the lease, once', async () => {

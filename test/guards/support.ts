@@ -1,8 +1,8 @@
 // What the guards' tests share: callers of the services on a test server (one database per file), without HTTP.
-import type { Role } from '../../src/policy/index.js';
+import { expect } from 'vitest';
 import type { ServiceContext } from '../../src/services/context.js';
 import { claimNextCase } from '../../src/services/claims.js';
-import type { QueueName } from '../../src/policy/index.js';
+import type { QueueName, Role } from '../../src/policy/index.js';
 import { ensureReviewer } from '../../src/services/reviewers.js';
 import { hex, type TestServer } from '../support/harness.js';
 
@@ -22,7 +22,25 @@ export function serviceActors(server: () => TestServer) {
     },
     anonymous: () => server().app.serviceContext({ kind: 'ANONYMOUS', clientAddress: '127.0.0.1' }),
     caseOf: (id: string) => server().app.db.prisma.case.findUniqueOrThrow({ where: { id } }),
+    /** Gives `ctx` a lease on the case as a claim would (status IN_REVIEW unless APPEALED), expiring at `until`. */
+    async hold(caseId: string, ctx: ServiceContext, until = new Date(Date.now() + 10 * 60_000)) {
+      const prisma = server().app.db.prisma;
+      const c = await prisma.case.findUniqueOrThrow({ where: { id: caseId } });
+      await prisma.case.update({ where: { id: caseId }, data: { assigneeId: idOf(ctx), leaseExpiresAt: until, status: c.status === 'OPEN' ? 'IN_REVIEW' : c.status } });
+    },
   };
+}
+
+/** Expects a rejection with this error class name and, if given, message (a substring or pattern); returns the error. */
+export async function refused(promise: Promise<unknown>, name: string, message?: string | RegExp): Promise<Error & Record<string, unknown>> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e as Error & Record<string, unknown>,
+  );
+  expect(error, 'expected a refusal').not.toBeNull();
+  expect(error!.constructor.name, error!.message).toBe(name);
+  if (message !== undefined) expect(error!.message).toMatch(message);
+  return error!;
 }
 
 /** Claims from `queue` until `target` comes up or the queue has nothing more for this user; returns the ids taken. */

@@ -30,6 +30,7 @@ export const SCOPES = {
       'src/services/appeals.ts:28-67', // submitAppeal: who may appeal what, once, not superseded
       'src/services/appeals.ts:108-125', // decideAppeal: who decides, not the original decider, with the lease
       'src/schema/case.ts:55-62', // the Case type's scopes and its content fields' scopes
+      'src/schema/case.ts:99-103', // Case.reportedAccountStrikes: the strikes of categories the reader may see, not the case's own
       'src/schema/case.ts:159-173', // Query.case: the id check and the category filter
       'src/schema/builder.ts:16-44', // role groups; the per-category scope maps (readersOf, contentReadersOf); which refusals a field's union advertises
       'src/schema/builder.ts:76-99', // scope-auth: each scope and the refusal errors

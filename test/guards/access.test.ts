@@ -26,6 +26,32 @@ async function fileCase(category: Category, extra: Record<string, unknown> = {})
 
 const as = (sub: string, roles: Role[]) => token(`${sub}-${hex(3)}`, roles);
 
+const ASSESSED: Partial<Record<Category, Record<string, unknown>>> = {
+  MINOR_PHYSICAL_ALTERCATION: { ageAssessment: 'CONFIRMED_MINOR', context: 'ABUSIVE', excessivelyGraphic: true },
+  PHYSICAL_CHILD_ABUSE_MEDIA: { ageAssessment: 'CONFIRMED_MINOR', nudity: 'FULLY_CLOTHED', severity: 'LOW', context: 'ABUSIVE' },
+};
+
+/** Files a case of `category` against `account`, and `lead` claims it by id, assesses and decides it with `actions`. */
+async function decidedCase(category: 'MINOR_PHYSICAL_ALTERCATION' | 'PHYSICAL_CHILD_ABUSE_MEDIA', actions: string[], lead: string, account = `account-${hex(4)}`) {
+  const caseId = await fileCase(category, { reportedAccountId: account });
+  const claimed = await server.gql(`mutation($id: ID!) { claimCase(id: $id) { __typename ... on Error { message } } }`, { id: caseId }, { token: lead });
+  expect(claimed.data.claimCase.__typename, JSON.stringify(claimed.data)).toBe('ClaimCaseSuccess');
+  const assessed = await server.gql(
+    `mutation($input: AssessmentInput!) { submitAssessment(input: $input) { __typename ... on Error { message } } }`,
+    { input: { caseId, category, ...ASSESSED[category] } },
+    { token: lead },
+  );
+  expect(assessed.data.submitAssessment.__typename).toBe('SubmitAssessmentSuccess');
+  const version = (await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: caseId } })).version;
+  const decided = await server.gql(
+    `mutation($input: DecideCaseInput!) { decideCase(input: $input) { __typename ... on DecideCaseSuccess { decision { id actions } } ... on Error { message } } }`,
+    { input: { caseId, expectedVersion: version, actions, justification: 'placeholder justification' } },
+    { token: lead },
+  );
+  expect(decided.data.decideCase.__typename, JSON.stringify(decided.data)).toBe('DecideCaseSuccess');
+  return { caseId, decisionId: decided.data.decideCase.decision.id as string, account };
+}
+
 describe('Query.case: the category filter', () => {
   it('a plain reviewer reads altercation cases but gets null, and no data, for exploitation and abuse-media cases', async () => {
     const cases = {
@@ -63,6 +89,46 @@ describe('Query.case: the category filter', () => {
       const res = await server.gql(CASE, { id }, { token: await as('oversight', roles) });
       expect(res.data.case, roles.join()).toEqual({ id, category: 'CHILD_SEXUAL_EXPLOITATION' });
     }
+  });
+
+  it('node(id) answers a case under the same rule as case(id)', async () => {
+    // The Case type implements Node, and its own scopes (not Query.case's filter) decide who reads it through node(id).
+    const NODE = `query($id: ID!) { node(id: $id) { __typename ... on Case { id category } } }`;
+    const exploitation = await fileCase('CHILD_SEXUAL_EXPLOITATION');
+    const altercation = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const reviewer = await as('node-reviewer', ['REVIEWER']);
+    for (const [id, category, readers, others] of [
+      [exploitation, 'CHILD_SEXUAL_EXPLOITATION', [['CHILD_SAFETY_SPECIALIST'], ['LEAD'], ['LAW_ENFORCEMENT_LIAISON']], [['REVIEWER'], ['APPEALS_REVIEWER']]],
+      [altercation, 'MINOR_PHYSICAL_ALTERCATION', [['REVIEWER'], ['APPEALS_REVIEWER'], ['ADMIN']], []],
+    ] as [string, Category, Role[][], Role[][]][]) {
+      for (const roles of readers) {
+        const res = await server.gql(NODE, { id }, { token: await as('node-reader', roles) });
+        expect(res.errors, `${category} ${roles}: ${JSON.stringify(res.errors)}`).toBeUndefined();
+        expect(res.data.node, `${category} ${roles}`).toEqual({ __typename: 'Case', id, category });
+      }
+      for (const roles of others) {
+        const res = await server.gql(NODE, { id }, { token: await as('node-other', roles) });
+        expect(res.data?.node ?? null, `${category} ${roles}`).toBeNull();
+      }
+    }
+    expect((await server.gql(NODE, { id: exploitation }, { token: reviewer })).data?.node ?? null).toBeNull();
+  });
+
+  it("a case's strikes on its reported account: those of the categories the reader may see, never the case's own", async () => {
+    const lead = await as('strike-lead', ['LEAD']);
+    const { account, caseId: abuse } = await decidedCase('PHYSICAL_CHILD_ABUSE_MEDIA', ['REMOVE_CONTENT', 'ACCOUNT_STRIKE'], lead);
+    const { caseId: altercation } = await decidedCase('MINOR_PHYSICAL_ALTERCATION', ['REMOVE_CONTENT', 'ACCOUNT_STRIKE'], lead, account);
+    expect(await server.app.db.prisma.accountStrike.count({ where: { accountId: account } })).toBe(2);
+    // Asked without the case's id, which the field still needs to leave the case's own strike out.
+    const STRIKES = `query($id: ID!) { case(id: $id) { reportedAccountStrikes { category } } }`;
+    const strikes = async (id: string, roles: Role[]) => {
+      const res = await server.gql(STRIKES, { id }, { token: await as('strike-reader', roles) });
+      expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+      return res.data.case.reportedAccountStrikes;
+    };
+    expect(await strikes(altercation, ['CHILD_SAFETY_SPECIALIST'])).toEqual([{ category: 'PHYSICAL_CHILD_ABUSE_MEDIA' }]);
+    expect(await strikes(altercation, ['REVIEWER'])).toEqual([]);
+    expect(await strikes(abuse, ['CHILD_SAFETY_SPECIALIST'])).toEqual([{ category: 'MINOR_PHYSICAL_ALTERCATION' }]);
   });
 });
 
@@ -140,32 +206,14 @@ describe('appeals: the original decider never decides the appeal', () => {
 
   /** An altercation case decided (REMOVE_CONTENT) by `decider` and appealed by the platform; returns the ids. */
   async function appealedCase(deciderToken: string) {
-    const account = `account-${hex(4)}`;
-    await fileCase('MINOR_PHYSICAL_ALTERCATION', { reportedAccountId: account });
-    const claimed = await server.gql(CLAIM, { queue: 'MINOR_PHYSICAL_ALTERCATION' }, { token: deciderToken });
-    expect(claimed.data.claimNextCase.__typename).toBe('ClaimNextCaseSuccess');
-    const held = claimed.data.claimNextCase.case.id as string;
-    const assessed = await server.gql(
-      `mutation($input: AssessmentInput!) { submitAssessment(input: $input) { __typename ... on Error { message } } }`,
-      { input: { caseId: held, category: 'MINOR_PHYSICAL_ALTERCATION', ageAssessment: 'CONFIRMED_MINOR', context: 'ABUSIVE', excessivelyGraphic: true } },
-      { token: deciderToken },
-    );
-    expect(assessed.data.submitAssessment.__typename).toBe('SubmitAssessmentSuccess');
-    const version = (await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: held } })).version;
-    const decided = await server.gql(
-      `mutation($input: DecideCaseInput!) { decideCase(input: $input) { __typename ... on DecideCaseSuccess { decision { id actions } } ... on Error { message } } }`,
-      { input: { caseId: held, expectedVersion: version, actions: ['REMOVE_CONTENT'], justification: 'placeholder justification' } },
-      { token: deciderToken },
-    );
-    expect(decided.data.decideCase.__typename, JSON.stringify(decided.data)).toBe('DecideCaseSuccess');
-    const heldAccount = (await server.app.db.prisma.case.findUniqueOrThrow({ where: { id: held } })).reportedAccountId;
+    const { caseId, decisionId, account } = await decidedCase('MINOR_PHYSICAL_ALTERCATION', ['REMOVE_CONTENT'], deciderToken);
     const appeal = await server.gql(
       `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { __typename ... on SubmitAppealSuccess { appeal { id } } ... on Error { message } } }`,
-      { input: { decisionId: decided.data.decideCase.decision.id, appellantAccountId: heldAccount, statement: 'placeholder statement' } },
+      { input: { decisionId, appellantAccountId: account, statement: 'placeholder statement' } },
       { token: await as('platform', ['PLATFORM']) },
     );
     expect(appeal.data.submitAppeal.__typename).toBe('SubmitAppealSuccess');
-    return { caseId: held, appealId: appeal.data.submitAppeal.appeal.id as string };
+    return { caseId, appealId: appeal.data.submitAppeal.appeal.id as string };
   }
 
   it('is refused as the original decider, even holding a live lease on the appealed case, and the appeal stays pending', async () => {

@@ -25,10 +25,13 @@ export const BENCH_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
 export const BENCH_ENV = { JWT_SECRET: BENCH_SECRET, INTAKE_LIMIT_PER_ADDRESS: '1000000', INTAKE_LIMIT_GLOBAL: '1000000', LEASE_SWEEP_MS: '600000' };
 
 export const INTAKE = readFileSync(new URL('../test/contract/intake.graphql', import.meta.url), 'utf8').replace(/query ReportStatus[\s\S]*$/, '');
-const PAGE = `query Page($first: Int!) { queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: $first) { totalCount edges { node {
+/** The page a reviewer's screen reads (test/query-cost.test.ts checks it is within the query cost budget). */
+export const PAGE = `query Page($first: Int!) { queue(name: MINOR_PHYSICAL_ALTERCATION) { openCount cases(first: $first) { totalCount edges { node {
   id status category queue priority slaDueAt reportCount distinctReporterCount createdAt assignee { id name }
   reports(first: 10) { edges { node { id category description createdAt } } }
 } } } } }`;
+
+export const PAGE_SIZE = 50;
 
 // test/contract/reviewer.graphql's ClaimNextCase, with its fragment (the ceiling's small schema validates it too).
 const CLAIM = `mutation ClaimNextCase($queue: QueueName!) { claimNextCase(queue: $queue) { __typename
@@ -87,7 +90,7 @@ export async function httpScenarios(profile: Profile, results: Results, targets:
     ...common,
     url,
     headers: { authorization: `Bearer ${reviewer}` },
-    body: () => ({ query: PAGE, variables: { first: 50 } }),
+    body: () => ({ query: PAGE, variables: { first: PAGE_SIZE } }),
     check: (b) => (b.data?.queue?.cases?.edges?.length === 50 && b.data.queue.cases.edges[0].node.reports.edges.length === 2 ? null : 'wrong page'),
   });
   let turn = 0;

@@ -180,7 +180,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...(production ? [] : [useGraphiQLAssets()]),
       useConsole({ mediaOrigins: config.CONSOLE_MEDIA_ORIGINS }),
       useCSRFPrevention({ requestHeaders: ['x-graphql-csrf', 'apollo-require-preflight'] }),
-      useQueryLimits(),
+      ...useQueryLimits(),
       ...(production ? [useNoIntrospection()] : []),
       inputGuards(),
       useEndStreamsAtTokenExpiry(),

@@ -300,3 +300,60 @@ describe('distinct reporters are counted by identity the service can trust', () 
     }
   });
 });
+
+describe('query cost counts each page at the size it will run', () => {
+  let server: TestServer;
+  let lead: string;
+  beforeAll(async () => {
+    server = await startServer();
+    lead = await token('cost-lead', ['LEAD']);
+  });
+  afterAll(() => server?.close());
+
+  const page = (outer: string, inner: string) => `cases${outer} { edges { node { id reports${inner} { edges { node { id description } } } } } }`;
+  const TOO_EXPENSIVE = /^(Syntax Error: )?Query is too expensive\.$/;
+  const auth = () => ({ authorization: `Bearer ${lead}` });
+
+  it('a page size given in a variable costs what the same literal costs, over HTTP and graphql-ws', async () => {
+    // 100 cases with 100 reports each: refused as a literal, and so with the same sizes in variables.
+    const literal = await overHttp(server, `{ ${page('(first: 100)', '(first: 100)')} }`, {}, auth());
+    expect(literal.body.data).toBeUndefined();
+    refused(literal.body.errors, TOO_EXPENSIVE);
+    const VARIABLES = `query($cases: Int, $reports: Int) { ${page('(first: $cases)', '(first: $reports)')} }`;
+    const big = { cases: 100, reports: 100 };
+    const http = await overHttp(server, VARIABLES, big, auth());
+    expect(http.status).toBeLessThan(500);
+    expect(http.body.data ?? null).toBeNull();
+    refused(http.body.errors, TOO_EXPENSIVE);
+    // The same answer as the literal's: message, code and status, under either media type.
+    const shape = (r: { status: number; body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }) => ({
+      status: r.status,
+      errors: r.body.errors?.map((e) => ({ message: e.message, code: e.extensions?.code })),
+    });
+    expect(shape(http)).toEqual(shape(literal));
+    const strict = { ...auth(), accept: 'application/graphql-response+json' };
+    expect(shape(await overHttp(server, VARIABLES, big, strict))).toEqual(shape(await overHttp(server, `{ ${page('(first: 100)', '(first: 100)')} }`, {}, strict)));
+    const ws = await overWs(server, VARIABLES, big, auth());
+    expect(ws.data ?? null).toBeNull();
+    refused(ws.errors, TOO_EXPENSIVE);
+    // The same document with small pages runs, on both transports (the refusal above is not kept for the document).
+    const small = await overHttp(server, VARIABLES, { cases: 5, reports: 5 }, auth());
+    expect(small.body.errors).toBeUndefined();
+    expect(small.body.data.cases.edges).toEqual(expect.any(Array));
+    expect((await overWs(server, VARIABLES, { cases: 5, reports: 5 }, auth())).errors).toBeUndefined();
+    // And the large sizes are refused again after it.
+    refused((await overHttp(server, VARIABLES, big, auth())).body.errors, TOO_EXPENSIVE);
+  });
+
+  it('a connection asked without first or last costs its default page size (20)', async () => {
+    const one = await overHttp(server, `{ ${page('', '')} }`, {}, auth());
+    expect(one.body.errors).toBeUndefined();
+    // Twenty cases with twenty reports each, five times over under aliases: refused, as it would be with first: 20.
+    const five = `{ ${['a', 'b', 'c', 'd', 'e'].map((alias) => `${alias}: ${page('', '')}`).join(' ')} }`;
+    const res = await overHttp(server, five, {}, auth());
+    expect(res.body.data ?? null).toBeNull();
+    refused(res.body.errors, TOO_EXPENSIVE);
+    const literal = await overHttp(server, five.replace(/cases/g, 'cases(first: 20)').replace(/reports/g, 'reports(first: 20)'), {}, auth());
+    refused(literal.body.errors, TOO_EXPENSIVE);
+  });
+});

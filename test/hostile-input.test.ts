@@ -345,6 +345,33 @@ describe('query cost counts each page at the size it will run', () => {
     refused((await overHttp(server, VARIABLES, big, auth())).body.errors, TOO_EXPENSIVE);
   });
 
+  it("a variable left out costs its operation's default for it, as execution runs it", async () => {
+    const DEFAULTS = `query($cases: Int = 100, $reports: Int = 100) { ${page('(first: $cases)', '(first: $reports)')} }`;
+    const res = await overHttp(server, DEFAULTS, {}, auth());
+    expect(res.body.data ?? null).toBeNull();
+    refused(res.body.errors, TOO_EXPENSIVE);
+    // Given, the variables' values count instead of the defaults.
+    expect((await overHttp(server, DEFAULTS, { cases: 5, reports: 5 }, auth())).body.errors).toBeUndefined();
+  });
+
+  it('a subscription is priced the same way, over graphql-ws and SSE', async () => {
+    const SUBSCRIPTION = `subscription($queue: QueueName!, $reports: Int) { queueUpdates(queue: $queue) { kind case { id reports(first: $reports) { edges { node { id description } } } } } }`;
+    const variables = { queue: 'MINOR_PHYSICAL_ALTERCATION', reports: 50_000 };
+    const ws = await overWs(server, SUBSCRIPTION, variables, auth());
+    expect(ws.data ?? null).toBeNull();
+    refused(ws.errors, TOO_EXPENSIVE);
+    const sse = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...auth() },
+      body: JSON.stringify({ query: SUBSCRIPTION, variables }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    expect(await sse.text()).toMatch(/Query is too expensive\./);
+    // The literal form is refused at validation.
+    const literal = await overWs(server, SUBSCRIPTION.replace('first: $reports', 'first: 50000'), { queue: variables.queue }, auth());
+    refused(literal.errors, TOO_EXPENSIVE);
+  });
+
   it('a connection asked without first or last costs its default page size (20)', async () => {
     const one = await overHttp(server, `{ ${page('', '')} }`, {}, auth());
     expect(one.body.errors).toBeUndefined();

@@ -62,7 +62,15 @@ export function attachGraphqlWs({ server, path, maxPayload, yoga, fanout, client
           } catch (error) {
             return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
           }
-          const errors = validate(envelopedSchema, document);
+          let errors;
+          try {
+            errors = validate(envelopedSchema, document);
+          } catch (error) {
+            // graphql-armor's cost rule throws its refusal from inside validation (yoga's HTTP path catches it the same
+            // way); uncaught here, graphql-ws would close the whole socket with 4500.
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
           if (errors.length) return errors;
           let contextValue;
           try {

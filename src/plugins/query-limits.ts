@@ -11,6 +11,7 @@ import {
   GraphQLError,
   Kind,
   TypeInfo,
+  getVariableValues,
   validate,
   visit,
   visitWithTypeInfo,
@@ -58,6 +59,10 @@ export function asRun(schema: GraphQLSchema, document: DocumentNode, operationNa
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) return null; // execution refuses it
+  // The values execution will use: a variable left out takes its operation's default.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (coerced.errors) return null; // execution refuses them
+  const values = coerced.coerced;
   const typeInfo = new TypeInfo(schema);
   let changed = false;
   const priced = visit(
@@ -70,7 +75,7 @@ export function asRun(schema: GraphQLSchema, document: DocumentNode, operationNa
         for (const argument of field.arguments ?? []) {
           if (!isSize(argument) || argument.value.kind !== Kind.VARIABLE) args.push(argument);
           else {
-            const value = variables[argument.value.name.value];
+            const value = values[argument.value.name.value];
             if (Number.isInteger(value)) args.push({ ...argument, value: { kind: Kind.INT, value: String(value) } });
             else if (value != null) args.push(argument);
           }

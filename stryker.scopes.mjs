@@ -16,6 +16,9 @@ export const SCOPES = {
       'src/services/workflow.ts:4-48', // the state machine
       'src/services/claims.ts:34-37', // requireUser
       'src/services/claims.ts:83-178', // claimNextCase, claimCase and its checks: qualification, exposure cap, escalations, appeals
+      'src/services/claims.ts:185-201', // assignCase: a lead only, never a held case, the reviewer's qualification, escalation and cap
+      'src/services/claims.ts:207-214', // escalateCase: the holder only, a legal step, a reason
+      'src/services/claims.ts:233-240', // unassignCase: a lead only, a held case only
       'src/services/claims.ts:255-295', // pickCase: the claimable-case query and the one-statement claim
       'src/services/claims.ts:318-345', // releaseCase, releaseWithin, renewLease
       // The claim statement, claimNextCase's common path: its guard lines and the refusal's ROLLBACK (83), not the rest of the connection handling, the
@@ -25,11 +28,15 @@ export const SCOPES = {
       'src/services/claim-statement.ts:86-105', // the caller's access and exposure as they stand; the categories left under the cap; the queue's qualification; the step
       'src/services/claim-statement.ts:125-125', // the pick: the claimable query with the caller's categories and lead role
       'src/services/claim-statement.ts:156-158', // nothing taken: the unit of work answers why
+      'src/services/ncmec.ts:369-376', // acknowledgeNcmecReport: a SUBMITTED report only
+      'src/services/ncmec.ts:419-427', // withdrawNcmecReport: never a report NCMEC accepted, never twice
+      'src/services/ncmec.ts:448-455', // resubmitNcmecReport: a record needing correction, not one being withdrawn
       'src/services/decisions.ts:50-65', // decideCase: guard, version, assessment
       'src/services/decisions.ts:87-110', // recordDecision: two-person rule, scope, justification (also for linked cases)
       'src/services/appeals.ts:28-67', // submitAppeal: who may appeal what, once, not superseded
       'src/services/appeals.ts:108-125', // decideAppeal: who decides, not the original decider, with the lease
       'src/schema/case.ts:55-62', // the Case type's scopes and its content fields' scopes
+      'src/schema/case.ts:141-145', // Case.duplicateOf: null for an original the reader may not see
       'src/schema/case.ts:99-103', // Case.reportedAccountStrikes: the strikes of categories the reader may see, not the case's own
       'src/schema/case.ts:159-173', // Query.case: the id check and the category filter
       'src/schema/builder.ts:16-44', // role groups; the per-category scope maps (readersOf, contentReadersOf); which refusals a field's union advertises

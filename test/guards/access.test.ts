@@ -108,10 +108,29 @@ describe('Query.case: the category filter', () => {
       }
       for (const roles of others) {
         const res = await server.gql(NODE, { id }, { token: await as('node-other', roles) });
-        expect(res.data?.node ?? null, `${category} ${roles}`).toBeNull();
+        // Null exactly as for a missing id: no FORBIDDEN error that would confirm the case exists.
+        expect(res.errors, `${category} ${roles}: ${JSON.stringify(res.errors)}`).toBeUndefined();
+        expect(res.data.node, `${category} ${roles}`).toBeNull();
       }
     }
     expect((await server.gql(NODE, { id: exploitation }, { token: reviewer })).data?.node ?? null).toBeNull();
+  });
+
+  it('duplicateOf is null, without an error, when the original is a case the reader may not see', async () => {
+    // An altercation case closed as a duplicate of another whose category a later report raised to exploitation.
+    const original = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const duplicate = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    await server.app.db.prisma.case.update({ where: { id: duplicate }, data: { duplicateOfId: original, status: 'CLOSED' } });
+    const DUPLICATE_OF = `query($id: ID!) { case(id: $id) { id duplicateOf { id } } }`;
+    const reviewer = await as('dup-reviewer', ['REVIEWER']);
+    expect((await server.gql(DUPLICATE_OF, { id: duplicate }, { token: reviewer })).data.case).toEqual({ id: duplicate, duplicateOf: { id: original } });
+    await server.app.db.prisma.case.update({ where: { id: original }, data: { category: 'CHILD_SEXUAL_EXPLOITATION', queue: 'CHILD_SEXUAL_EXPLOITATION' } });
+    const hidden = await server.gql(DUPLICATE_OF, { id: duplicate }, { token: reviewer });
+    // Null exactly as for no original: no FORBIDDEN error that would confirm the hidden case exists.
+    expect(hidden.errors).toBeUndefined();
+    expect(hidden.data.case).toEqual({ id: duplicate, duplicateOf: null });
+    const specialist = await as('dup-specialist', ['REVIEWER', 'CHILD_SAFETY_SPECIALIST']);
+    expect((await server.gql(DUPLICATE_OF, { id: duplicate }, { token: specialist })).data.case).toEqual({ id: duplicate, duplicateOf: { id: original } });
   });
 
   it("a case's strikes on its reported account: those of the categories the reader may see, never the case's own", async () => {

@@ -6,7 +6,7 @@ import { hex, startServer, token, type TestServer } from '../support/harness.js'
 import { idOf, refused, serviceActors } from './support.js';
 import type { Category, Role } from '../../src/policy/index.js';
 import { submitReport } from '../../src/services/intake.js';
-import { assignCase, claimNextCase, renewLease } from '../../src/services/claims.js';
+import { assignCase, claimNextCase, escalateCase, renewLease, unassignCase } from '../../src/services/claims.js';
 import { releaseIfUnqualified, requireCaseAccess } from '../../src/services/access.js';
 import { setReviewerAccess } from '../../src/services/reviewers.js';
 import { NoChange, inTransaction } from '../../src/services/transaction.js';
@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 const prisma = () => server.app.db.prisma;
-const { user, anonymous, caseOf } = serviceActors(() => server);
+const { user, anonymous, caseOf, hold } = serviceActors(() => server);
 
 async function fileCase(category: Category): Promise<string> {
   const r = await submitReport(anonymous(), { contentId: `content-${hex(6)}`, category, description: 'placeholder description', reportedAccountId: `account-${hex(4)}` });
@@ -78,6 +78,56 @@ describe('a lead assigning a case (assignCase) checks the reviewer it goes to', 
     await refused(assignCase(lead, caseId, idOf(escalator), version), 'ForbiddenError', /^The reviewer escalated this case: another lead must take it$/);
     expect(await caseOf(caseId)).toMatchObject({ assigneeId: null, status: 'OPEN' });
     expect((await assignCase(escalator, caseId, idOf(lead), version)).case).toMatchObject({ assigneeId: idOf(lead), status: 'IN_REVIEW' });
+  });
+});
+
+describe('a lead assigning a case (assignCase) never takes it from its holder', () => {
+  it('refuses a held appeal (which stays APPEALED while held) and a held case in review; the holder keeps each', async () => {
+    const lead = await user('assign-held-lead', ['LEAD']);
+    const holder = await user('assign-held-holder', ['APPEALS_REVIEWER']);
+    const other = await user('assign-held-other', ['APPEALS_REVIEWER']);
+    const appeal = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const leaseExpiresAt = new Date(Date.now() + 10 * 60_000);
+    const held = await prisma().case.update({ where: { id: appeal }, data: { status: 'APPEALED', queue: 'APPEALS', assigneeId: idOf(holder), leaseExpiresAt } });
+    await refused(assignCase(lead, appeal, idOf(other), held.version), 'InvalidTransitionError', /^This case is held by a reviewer: unassign it first$/);
+    expect(await caseOf(appeal)).toMatchObject({ assigneeId: idOf(holder), status: 'APPEALED', version: held.version });
+    const inReview = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const reviewer = await user('assign-held-reviewer', ['REVIEWER']);
+    const taken = await prisma().case.update({ where: { id: inReview }, data: { status: 'IN_REVIEW', assigneeId: idOf(reviewer), leaseExpiresAt } });
+    await refused(assignCase(lead, inReview, idOf(lead), taken.version), 'InvalidTransitionError', /^This case is held by a reviewer: unassign it first$/);
+    expect(await caseOf(inReview)).toMatchObject({ assigneeId: idOf(reviewer), status: 'IN_REVIEW' });
+    expect(await prisma().auditEvent.count({ where: { caseId: { in: [appeal, inReview] }, action: 'case.assigned' } })).toBe(0);
+  });
+});
+
+describe('escalating a case to the leads (escalateCase) and a lead unassigning one (unassignCase)', () => {
+  it('escalating needs the holder and a reason; it returns the case to its queue for a lead other than the escalator', async () => {
+    const holder = await user('esc-holder', ['REVIEWER']);
+    const other = await user('esc-other', ['REVIEWER']);
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    await hold(caseId, holder);
+    const before = await caseOf(caseId);
+    await refused(escalateCase(other, caseId, 'placeholder reason'), 'InvalidTransitionError', /^This case is claimed by another reviewer$/);
+    for (const [reason, message] of [['  ', 'say why the case needs a lead'], ['x'.repeat(2001), 'must be at most 2000 characters']]) {
+      const e = await refused(escalateCase(holder, caseId, reason), 'ValidationError');
+      expect(e.fields).toEqual([{ path: 'reason', message }]);
+    }
+    expect(await caseOf(caseId)).toEqual(before);
+    const escalated = await escalateCase(holder, caseId, ' placeholder reason ');
+    expect(escalated).toMatchObject({ status: 'OPEN', assigneeId: null, leaseExpiresAt: null, escalationReason: 'REVIEWER_REQUEST', escalationNote: 'placeholder reason', escalatedById: idOf(holder), version: before.version + 1 });
+    expect(await prisma().auditEvent.count({ where: { caseId, action: 'case.escalated' } })).toBe(1);
+  });
+
+  it('unassigning needs a lead and a held case; the holder loses it', async () => {
+    const lead = await user('unassign-lead', ['LEAD']);
+    const holder = await user('unassign-holder', ['REVIEWER', 'CHILD_SAFETY_SPECIALIST']);
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    await refused(unassignCase(lead, caseId), 'InvalidTransitionError', /^This case is not assigned$/);
+    await hold(caseId, holder);
+    await refused(unassignCase(holder, caseId), 'ForbiddenError', /^This step needs one of: LEAD$/);
+    expect(await caseOf(caseId)).toMatchObject({ assigneeId: idOf(holder), status: 'IN_REVIEW' });
+    expect(await unassignCase(lead, caseId)).toMatchObject({ assigneeId: null, status: 'OPEN' });
+    expect(await prisma().auditEvent.count({ where: { caseId, action: 'case.unassigned' } })).toBe(1);
   });
 });
 

@@ -13,7 +13,7 @@ export interface TriageSignals {
   /** A media hash matched a bank of known material. */
   knownHashMatch: boolean;
   /**
-   * Earlier cases about the reported account with a standing violating decision (`isViolatingDecision`), counted
+   * Earlier cases about the reported account with a standing violating decision (one with any of `VIOLATING_ACTIONS`), counted
    * only in `repeatOffenceCategories(category)`. Absent or 0 when the report names no account.
    */
   priorViolations?: number;
@@ -51,12 +51,12 @@ export const REPORTER_ESCALATION_STEPS = [3, 10] as const;
  */
 export const REPEAT_OFFENCE_THRESHOLD = 2;
 
-/** Actions that find the content or the account violating: the content comes down or the account is sanctioned. */
+/**
+ * Actions that find the content or the account violating: the content comes down or the account is sanctioned. A decision
+ * with any of them counts towards the threshold while it is not reversed (the account history and intake count with
+ * `hasSome` and `&&` over this list).
+ */
 export const VIOLATING_ACTIONS = ['REMOVE_CONTENT', 'ACCOUNT_STRIKE', 'SUSPEND_ACCOUNT'] as const satisfies readonly EnforcementAction[];
-
-/** Whether a decision with these actions counts as a violation towards the threshold (while it is not reversed). */
-export const isViolatingDecision = (actions: readonly EnforcementAction[]): boolean =>
-  actions.some((a) => (VIOLATING_ACTIONS as readonly EnforcementAction[]).includes(a));
 
 export const isRepeatOffender = (priorViolations: number): boolean => priorViolations >= REPEAT_OFFENCE_THRESHOLD;
 

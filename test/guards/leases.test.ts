@@ -108,7 +108,7 @@ describe('escalating a case to the leads (escalateCase) and a lead unassigning o
     await hold(caseId, holder);
     const before = await caseOf(caseId);
     await refused(escalateCase(other, caseId, 'placeholder reason'), 'InvalidTransitionError', /^This case is claimed by another reviewer$/);
-    for (const [reason, message] of [['  ', 'say why the case needs a lead'], ['x'.repeat(2001), 'must be at most 2000 characters']]) {
+    for (const [reason, message] of [['  ', 'say why the case needs a lead'], ['x'.repeat(2001), 'must be at most 2000 characters']] as const) {
       const e = await refused(escalateCase(holder, caseId, reason), 'ValidationError');
       expect(e.fields).toEqual([{ path: 'reason', message }]);
     }

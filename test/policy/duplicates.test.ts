@@ -12,5 +12,8 @@ describe('duplicateClosureRefusal', () => {
         expect(duplicateClosureRefusal({ category, childAtImmediateRisk: true }, { category: original }), `${category} at risk of ${original}`).toMatch(/must be decided/);
       }
     }
+    expect(duplicateClosureRefusal({ category: 'MINOR_PHYSICAL_ALTERCATION', childAtImmediateRisk: false }, { category: 'PHYSICAL_CHILD_ABUSE_MEDIA' })).toBe(
+      'A case may be closed as a duplicate only of a case in the same category (this one is MINOR_PHYSICAL_ALTERCATION, that one PHYSICAL_CHILD_ABUSE_MEDIA)',
+    );
   });
 });

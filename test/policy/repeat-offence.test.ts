@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   REPEAT_OFFENCE_THRESHOLD,
   isRepeatOffender,
-  isViolatingDecision,
+  VIOLATING_ACTIONS,
   priorityReasonText,
   repeatOffenceCategories,
   triage,
@@ -45,11 +45,7 @@ describe('repeat offences', () => {
   });
 
   it('counts decisions that remove the content or sanction the account; a label or no action is not a violation', () => {
-    expect(isViolatingDecision(['REMOVE_CONTENT'])).toBe(true);
-    expect(isViolatingDecision(['REMOVE_CONTENT', 'ACCOUNT_STRIKE'])).toBe(true);
-    expect(isViolatingDecision(['SUSPEND_ACCOUNT'])).toBe(true);
-    expect(isViolatingDecision(['SENSITIVE_MEDIA_LABEL'])).toBe(false);
-    expect(isViolatingDecision(['NO_ACTION'])).toBe(false);
+    expect([...VIOLATING_ACTIONS].sort()).toEqual(['ACCOUNT_STRIKE', 'REMOVE_CONTENT', 'SUSPEND_ACCOUNT']);
   });
 
   it("counts only categories the new case's handlers may see", () => {

@@ -148,6 +148,8 @@ describe('Query.case: the category filter', () => {
     expect(await strikes(altercation, ['CHILD_SAFETY_SPECIALIST'])).toEqual([{ category: 'PHYSICAL_CHILD_ABUSE_MEDIA' }]);
     expect(await strikes(altercation, ['REVIEWER'])).toEqual([]);
     expect(await strikes(abuse, ['CHILD_SAFETY_SPECIALIST'])).toEqual([{ category: 'MINOR_PHYSICAL_ALTERCATION' }]);
+    // A case that names no account has none.
+    expect(await strikes(await fileCase('MINOR_PHYSICAL_ALTERCATION', { reportedAccountId: null }), ['LEAD'])).toEqual([]);
   });
 });
 

@@ -124,6 +124,10 @@ describe('Query.case: the category filter', () => {
     const DUPLICATE_OF = `query($id: ID!) { case(id: $id) { id duplicateOf { id } } }`;
     const reviewer = await as('dup-reviewer', ['REVIEWER']);
     expect((await server.gql(DUPLICATE_OF, { id: duplicate }, { token: reviewer })).data.case).toEqual({ id: duplicate, duplicateOf: { id: original } });
+    // A case that is no duplicate answers null too.
+    const single = await server.gql(DUPLICATE_OF, { id: original }, { token: reviewer });
+    expect(single.errors).toBeUndefined();
+    expect(single.data.case).toEqual({ id: original, duplicateOf: null });
     await server.app.db.prisma.case.update({ where: { id: original }, data: { category: 'CHILD_SEXUAL_EXPLOITATION', queue: 'CHILD_SEXUAL_EXPLOITATION' } });
     const hidden = await server.gql(DUPLICATE_OF, { id: duplicate }, { token: reviewer });
     // Null exactly as for no original: no FORBIDDEN error that would confirm the hidden case exists.

@@ -81,6 +81,22 @@ describe('a lead assigning a case (assignCase) checks the reviewer it goes to', 
   });
 });
 
+describe('a lead assigning a case (assignCase): who, to whom, at which version', () => {
+  it('needs a lead, a reviewer who exists and the current version; the assignment is audited', async () => {
+    const lead = await user('assign-who-lead', ['LEAD']);
+    const reviewer = await user('assign-who-reviewer', ['REVIEWER']);
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    const { version } = await caseOf(caseId);
+    await refused(assignCase(reviewer, caseId, idOf(reviewer), version), 'ForbiddenError', /^This step needs one of: LEAD$/);
+    await refused(assignCase(lead, caseId, 'nobody-here', version), 'NotFoundError', /^Reviewer was not found$/);
+    const stale = await refused(assignCase(lead, caseId, idOf(reviewer), version - 1), 'VersionConflictError');
+    expect(stale.currentVersion).toBe(version);
+    expect(await caseOf(caseId)).toMatchObject({ assigneeId: null, status: 'OPEN', version });
+    expect((await assignCase(lead, caseId, idOf(reviewer), version)).case).toMatchObject({ assigneeId: idOf(reviewer), status: 'IN_REVIEW' });
+    expect(await prisma().auditEvent.count({ where: { caseId, action: 'case.assigned' } })).toBe(1);
+  });
+});
+
 describe('a lead assigning a case (assignCase) never takes it from its holder', () => {
   it('refuses a held appeal (which stays APPEALED while held) and a held case in review; the holder keeps each', async () => {
     const lead = await user('assign-held-lead', ['LEAD']);
@@ -108,7 +124,7 @@ describe('escalating a case to the leads (escalateCase) and a lead unassigning o
     await hold(caseId, holder);
     const before = await caseOf(caseId);
     await refused(escalateCase(other, caseId, 'placeholder reason'), 'InvalidTransitionError', /^This case is claimed by another reviewer$/);
-    for (const [reason, message] of [['  ', 'say why the case needs a lead'], ['x'.repeat(2001), 'must be at most 2000 characters']] as const) {
+    for (const [reason, message] of [['', 'say why the case needs a lead'], ['  ', 'say why the case needs a lead'], ['x'.repeat(2001), 'must be at most 2000 characters']] as const) {
       const e = await refused(escalateCase(holder, caseId, reason), 'ValidationError');
       expect(e.fields).toEqual([{ path: 'reason', message }]);
     }
@@ -116,6 +132,14 @@ describe('escalating a case to the leads (escalateCase) and a lead unassigning o
     const escalated = await escalateCase(holder, caseId, ' placeholder reason ');
     expect(escalated).toMatchObject({ status: 'OPEN', assigneeId: null, leaseExpiresAt: null, escalationReason: 'REVIEWER_REQUEST', escalationNote: 'placeholder reason', escalatedById: idOf(holder), version: before.version + 1 });
     expect(await prisma().auditEvent.count({ where: { caseId, action: 'case.escalated' } })).toBe(1);
+  });
+
+  it('a held appeal escalated stays APPEALED, back in the appeals queue; a reason of 2,000 characters is enough', async () => {
+    const holder = await user('esc-appeal-holder', ['APPEALS_REVIEWER']);
+    const caseId = await fileCase('MINOR_PHYSICAL_ALTERCATION');
+    await prisma().case.update({ where: { id: caseId }, data: { status: 'APPEALED', queue: 'APPEALS' } });
+    await hold(caseId, holder);
+    expect(await escalateCase(holder, caseId, 'x'.repeat(2000))).toMatchObject({ status: 'APPEALED', queue: 'APPEALS', assigneeId: null, escalatedById: idOf(holder) });
   });
 
   it('unassigning needs a lead and a held case; the holder loses it', async () => {

@@ -45,7 +45,7 @@ describe("recording NCMEC's acknowledgement (acknowledgeNcmecReport)", () => {
     const after = await acknowledgeNcmecReport(liaison, before.id);
     expect(after).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedAt: expect.any(Date) });
     expect(await prisma().auditEvent.findMany({ where: { caseId: before.caseId, action: 'ncmec.acknowledged' } })).toMatchObject([
-      { entityId: before.id, changes: { status: { from: 'SUBMITTED', to: 'ACKNOWLEDGED' } } },
+      { entityType: 'NcmecReport', entityId: before.id, changes: { status: { from: 'SUBMITTED', to: 'ACKNOWLEDGED' } } },
     ]);
   });
 });
@@ -68,7 +68,10 @@ describe('sending a record again (resubmitNcmecReport)', () => {
     const liaison = await user('resubmit-liaison-ok', ['LAW_ENFORCEMENT_LIAISON']);
     const before = await record({ status: 'NEEDS_CORRECTION' });
     expect(await resubmitNcmecReport(liaison, before.id)).toMatchObject({ status: 'AWAITING_SUBMISSION' });
-    expect(await prisma().auditEvent.count({ where: { caseId: before.caseId, action: 'ncmec.resubmission_requested' } })).toBe(1);
+    const events = await prisma().auditEvent.findMany({ where: { caseId: before.caseId, action: 'ncmec.resubmission_requested' } });
+    expect(events.map((e) => ({ entityType: e.entityType, entityId: e.entityId, changes: e.changes }))).toEqual([
+      { entityType: 'NcmecReport', entityId: before.id, changes: { status: { from: 'NEEDS_CORRECTION', to: 'AWAITING_SUBMISSION' } } },
+    ]);
   });
 });
 
@@ -85,6 +88,24 @@ describe('withdrawing a record (withdrawNcmecReport)', () => {
       await refused(withdrawNcmecReport(liaison, before.id, 'placeholder reason'), 'InvalidTransitionError', /^This record is already withdrawn$/);
       await unchanged(before);
     }
+  });
+
+  it('needs a reason of 1 to 2,000 characters, kept trimmed', async () => {
+    const liaison = await user('withdraw-liaison-reason', ['LAW_ENFORCEMENT_LIAISON']);
+    const before = await record({ status: 'FAILED' });
+    for (const reason of ['', '   ', 'x'.repeat(2001)]) {
+      const e = await refused(withdrawNcmecReport(liaison, before.id, reason), 'ValidationError');
+      expect(e.fields).toEqual([{ path: 'reason', message: 'must be 1 to 2000 characters' }]);
+    }
+    await unchanged(before);
+    expect(await withdrawNcmecReport(liaison, before.id, ` ${'x'.repeat(2000)} `)).toMatchObject({ status: 'WITHDRAWN', withdrawalReason: 'x'.repeat(2000) });
+  });
+
+  it('a record being sent (SUBMITTING, no report id yet) is marked for retraction, not withdrawn at once', async () => {
+    const liaison = await user('withdraw-liaison-sending', ['LAW_ENFORCEMENT_LIAISON']);
+    const sending = await record({ status: 'SUBMITTING' });
+    expect(await withdrawNcmecReport(liaison, sending.id, 'placeholder reason')).toMatchObject({ status: 'SUBMITTING', withdrawnAt: null, withdrawalRequestedAt: expect.any(Date) });
+    expect(await prisma().auditEvent.count({ where: { caseId: sending.caseId, action: 'ncmec.withdrawal_requested' } })).toBe(1);
   });
 
   it('withdraws a record nothing was sent for at once; one open at NCMEC is marked for retraction, its state kept', async () => {

@@ -331,7 +331,8 @@ describe('credentials refused (2000, 3100)', () => {
     ispws.authorized = false;
     const third = await decideExploitation(server.app);
     await expect.poll(async () => (await readyz()).cybertipline, { timeout: 10_000 }).toMatchObject({ status: 'halted', responseCode: 3100 });
-    expect(await recordOf(server.app, third.record.id)).toMatchObject({ status: 'FAILED', responseCode: 3100 });
+    // Sending halts before the record's failure is written (so nothing else goes out meanwhile): wait for the record too.
+    await expect.poll(async () => recordOf(server.app, third.record.id), { timeout: 10_000 }).toMatchObject({ status: 'FAILED', responseCode: 3100 });
     ispws.authorized = true;
     await expect.poll(async () => (await recordOf(server.app, third.record.id)).status, { timeout: 10_000 }).toBe('SUBMITTED');
   });

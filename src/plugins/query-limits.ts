@@ -129,14 +129,9 @@ function useCostAsRun(): Plugin {
     }
     return answer;
   };
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const refusal = check(args);
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const refusal = check(args);
-      if (refusal) setResultAndStopExecution({ errors: [refusal] });
-    },
+  const refuse: NonNullable<Plugin['onExecute']> & NonNullable<Plugin['onSubscribe']> = ({ args, setResultAndStopExecution }) => {
+    const refusal = check(args);
+    if (refusal) setResultAndStopExecution({ errors: [refusal] });
   };
+  return { onExecute: refuse, onSubscribe: refuse };
 }
